@@ -1,0 +1,24 @@
+"""The roles of design.md, in one place."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    OFFICE_OPERATOR = "office_operator", _("Office operator")
+    OFFICE_MANAGER = "office_manager", _("Office manager")
+    AGENCY_OFFICER = "agency_officer", _("Agency officer")
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    PROVINCIAL_SUPERVISOR = "provincial_supervisor", _("Provincial supervisor")
+    REGULATOR = "regulator", _("Regulator (CRA)")
+    ASSESSMENT_OFFICER = "assessment_officer", _("Assessment Center officer")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
+
+
+OFFICE_ROLES = frozenset({Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER})
+AGENCY_ROLES = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.ASSESSMENT_OFFICER})
+# Roles whose reach is one province; for agency officers and Assessment Center officers an
+# empty province means a national post.
+PROVINCE_ROLES = frozenset({Role.PROVINCIAL_SUPERVISOR})
+STAFF_ROLES = frozenset(set(Role) - {Role.CITIZEN})

@@ -1,0 +1,122 @@
+"""The admin where agencies manage their services and fees (Persian by default).
+
+An agency administrator sees and edits only the agency's own services; fees are added as new
+effective-dated rows, and a row in force is read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from pishkhan.core.admin import NormalizingAdmin
+from pishkhan.core.forms import NormalizingModelForm
+
+from . import services
+from .models import Agency, Fee, FormField, RequiredDocument, Service
+
+
+@admin.register(Agency)
+class AgencyAdmin(NormalizingAdmin):
+    list_display = ["name_fa", "name_en", "code", "parent", "is_active"]
+    search_fields = ["name_fa", "name_en", "code"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    form = NormalizingModelForm
+    extra = 0
+
+
+class FormFieldInline(admin.StackedInline):
+    model = FormField
+    form = NormalizingModelForm
+    extra = 0
+
+
+class FeeInline(admin.TabularInline):
+    """The fee history, read-only; changes are made as new rows on the Fee page."""
+
+    model = Fee
+    extra = 0
+    can_delete = False
+    fields = ["kind", "amount_rials", "effective_from", "source"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ScopedToAgencyMixin:
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        allowed = Service.objects.editable_by(request.user)
+        if queryset.model is Service:
+            return queryset.filter(pk__in=allowed.values("pk"))
+        return queryset.filter(service__in=allowed.values("pk"))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "service":
+            kwargs["queryset"] = Service.objects.editable_by(request.user)
+        elif db_field.name == "agency" and not request.user.is_superuser:
+            kwargs["queryset"] = Agency.objects.filter(pk=request.user.agency_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+@admin.register(Service)
+class ServiceAdmin(ScopedToAgencyMixin, NormalizingAdmin):
+    list_display = ["name_fa", "agency", "code", "offered_at_office", "offered_online", "sla_working_days", "is_active"]
+    list_filter = ["agency", "offered_at_office", "offered_online", "is_active"]
+    search_fields = ["name_fa", "name_en", "code"]
+    inlines = [RequiredDocumentInline, FormFieldInline, FeeInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The code is a stable public identifier (URLs, API); it is fixed once created.
+        return ["code"] if obj else []
+
+
+class FeeForm(NormalizingModelForm):
+    class Meta:
+        model = Fee
+        fields = ["service", "kind", "amount_rials", "effective_from", "source"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        service = cleaned.get("service")
+        if service and cleaned.get("kind") and cleaned.get("effective_from") is not None:
+            probe = Fee(**{k: cleaned.get(k) for k in ["service", "kind", "amount_rials", "effective_from"]})
+            if probe.is_in_force_or_past() and not self.instance.pk:
+                from django.utils.translation import gettext as _
+
+                raise ValidationError(_("A fee change takes effect from today or a later date."))
+        return cleaned
+
+
+@admin.register(Fee)
+class FeeAdmin(ScopedToAgencyMixin, admin.ModelAdmin):
+    form = FeeForm
+    list_display = ["service", "kind", "amount_rials", "effective_from", "source"]
+    list_filter = ["kind", "service__agency"]
+    search_fields = ["service__name_fa", "service__code"]
+    date_hierarchy = "effective_from"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.is_in_force_or_past():
+            return ["service", "kind", "amount_rials", "effective_from", "source"]
+        return ["service", "kind", "effective_from"] if obj else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_in_force_or_past():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Fee, form: Any, change: bool) -> None:
+        services.set_fee(
+            obj.service, obj.kind, obj.amount_rials, obj.effective_from, source=obj.source
+        )

@@ -1,0 +1,7 @@
+"""The active UI language, reduced to the two the platform speaks."""
+
+from django.utils.translation import get_language
+
+
+def active_language() -> str:
+    return "en" if (get_language() or "fa").startswith("en") else "fa"

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.core import views as core_views
+
+admin.site.site_header = _("Pishkhan administration")
+admin.site.site_title = _("Pishkhan")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", include("pishkhan.catalog.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "pishkhan.core.views.page_not_found"
+handler500 = "pishkhan.core.views.server_error"

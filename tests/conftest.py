@@ -1,0 +1,48 @@
+"""Shared test set-up: required services, static files, and one user per role.
+
+PISHKHAN_REQUIRE_SERVICES=1 (set by CI) turns every "service not available" skip into a failure:
+PostgreSQL (PISHKHAN_TEST_DATABASE_URL), Redis (PISHKHAN_TEST_REDIS_URL) and Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("PISHKHAN_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (PISHKHAN_REQUIRE_SERVICES=1 makes this mandatory)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests do not run collectstatic: serve static files from the apps, unhashed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the reference data and the catalogue, loaded once."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("demo", "--quiet-logins", verbosity=0)
+
+
+@pytest.fixture
+def role_users(db):
+    """The demo user of each role (see ``pishkhan demo``), keyed by role value."""
+    from pishkhan.accounts.models import User
+
+    users = {}
+    for user in User.objects.order_by("pk"):
+        users.setdefault(user.role, user)
+    return users
