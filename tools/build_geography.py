@@ -67,7 +67,10 @@ def main(data_dir: Path) -> None:
             }
         )
     OUT.write_text(json.dumps(fixture, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}: {len(province_pk_by_source_id)} provinces, {len(fixture) - len(province_pk_by_source_id)} counties")
+    print(
+        f"wrote {OUT}: {len(province_pk_by_source_id)} provinces, "
+        f"{len(fixture) - len(province_pk_by_source_id)} counties"
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ def fee(rows: list[dict], assessed: bool = False) -> str:
     if not rows:
         return "—"
     latest = rows[-1]
-    text = "assessed per case" if assessed and latest["amount"] == 0 else (
-        "0 (free)" if latest["amount"] == 0 else f"{latest['amount']:,}"
+    text = (
+        "assessed per case"
+        if assessed and latest["amount"] == 0
+        else ("0 (free)" if latest["amount"] == 0 else f"{latest['amount']:,}")
     )
     if len(rows) > 1:
         text += f" (from {latest['from']}; was {rows[-2]['amount']:,})"
@@ -23,7 +25,8 @@ def fee(rows: list[dict], assessed: bool = False) -> str:
 
 
 lines = [
-    "| Code | Seed # | Agency | Channels | Government fee (Rials) | Office-fee cap (Rials) | SLA (working days) |",
+    "| Code | Seed # | Agency | Channels | Government fee (Rials) | Office-fee cap (Rials) "
+    "| SLA (working days) |",
     "|---|---:|---|---|---:|---:|---:|",
 ]
 for s in data["services"]:

@@ -15,6 +15,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
+
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "src/pishkhan/locale/fa/LC_MESSAGES/django.po"
 TERMS = ROOT / "tools/fa_terms.json"

@@ -10,6 +10,7 @@ from pishkhan.core.identifiers import (
     normalize_mobile,
 )
 
+
 def with_check_digit(first_nine: str) -> str:
     return first_nine + str(ids.national_code_check_digit(first_nine))
 
@@ -63,8 +64,16 @@ def test_check_digit_rule_round_trips(first_nine, delta):
 
 @pytest.mark.parametrize(
     "value",
-    ["09121234567", "+989121234567", "00989121234567", "989121234567", "9121234567",
-     "۰۹۱۲۱۲۳۴۵۶۷", "0912 123 4567", "+98 912-123-4567"],
+    [
+        "09121234567",
+        "+989121234567",
+        "00989121234567",
+        "989121234567",
+        "9121234567",
+        "۰۹۱۲۱۲۳۴۵۶۷",
+        "0912 123 4567",
+        "+98 912-123-4567",
+    ],
 )
 def test_mobile_numbers_normalise_to_09(value):
     assert normalize_mobile(value) == "09121234567"
@@ -72,8 +81,14 @@ def test_mobile_numbers_normalise_to_09(value):
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [("", "empty"), ("0912123456", "length"), ("091212345678", "length"),
-     ("08121234567", "prefix"), ("0912abc4567", "not_digits"), ("+1 912 123 4567", "prefix")],
+    [
+        ("", "empty"),
+        ("0912123456", "length"),
+        ("091212345678", "length"),
+        ("08121234567", "prefix"),
+        ("0912abc4567", "not_digits"),
+        ("+1 912 123 4567", "prefix"),
+    ],
 )
 def test_bad_mobile_numbers_raise_value_error_with_reason(value, reason):
     with pytest.raises(ValueError) as exc:
@@ -83,7 +98,11 @@ def test_bad_mobile_numbers_raise_value_error_with_reason(value, reason):
 
 def test_postal_code():
     assert ids.normalize_postal_code("۱۹۹۱۶-۱۲۳۴۵") == "1991612345"
-    for bad, reason in [("199161234", "length"), ("0000000000", "repeated"), ("19916x2345", "not_digits")]:
+    for bad, reason in [
+        ("199161234", "length"),
+        ("0000000000", "repeated"),
+        ("19916x2345", "not_digits"),
+    ]:
         with pytest.raises(IdentifierError) as exc:
             ids.normalize_postal_code(bad)
         assert exc.value.code == reason
@@ -110,7 +129,11 @@ def test_generated_legal_entity_ids_validate(first_ten):
 
 
 def test_legal_entity_id_rejections():
-    for bad, reason in [("1010023456", "length"), ("10100000006", "checksum"), ("1010o234566", "not_digits")]:
+    for bad, reason in [
+        ("1010023456", "length"),
+        ("10100000006", "checksum"),
+        ("1010o234566", "not_digits"),
+    ]:
         with pytest.raises(IdentifierError) as exc:
             ids.normalize_legal_entity_id(bad)
         assert exc.value.code == reason

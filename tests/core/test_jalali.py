@@ -21,8 +21,16 @@ def test_nowruz():
 
 @pytest.mark.parametrize(
     ("typed", "code"),
-    [("", "format"), ("1405/13/01", "month"), ("1405/00/10", "month"), ("1405/07/31", "day"),
-     ("1404/12/30", "day"), ("1405/12/32", "day"), ("abc", "format"), ("9999/01/01", "year")],
+    [
+        ("", "format"),
+        ("1405/13/01", "month"),
+        ("1405/00/10", "month"),
+        ("1405/07/31", "day"),
+        ("1404/12/30", "day"),
+        ("1405/12/32", "day"),
+        ("abc", "format"),
+        ("9999/01/01", "year"),
+    ],
 )
 def test_parse_rejects_with_reason(typed, code):
     with pytest.raises(jalali.JalaliDateError) as exc:

@@ -31,9 +31,7 @@ def test_across_a_lunar_holiday():
 
 
 def test_overrides_win_over_package_and_weekend():
-    calendar = WorkingCalendar(
-        overrides={dt.date(2026, 12, 6): True, dt.date(2026, 12, 3): False}
-    )
+    calendar = WorkingCalendar(overrides={dt.date(2026, 12, 6): True, dt.date(2026, 12, 3): False})
     assert calendar.is_holiday(dt.date(2026, 12, 6))  # an announced closure
     assert calendar.is_working_day(dt.date(2026, 12, 3))  # a worked Thursday
 
@@ -47,7 +45,9 @@ def test_zero_and_negative_days():
     assert CALENDAR.add_working_days(dt.date(2026, 12, 3), 0) == dt.date(2026, 12, 5)
     with pytest.raises(ValueError):
         CALENDAR.add_working_days(dt.date(2026, 12, 3), -1)
-    assert CALENDAR.working_days_between(dt.date(2026, 12, 9), dt.date(2026, 12, 5)) == -4  # Sun-Wed
+    assert (
+        CALENDAR.working_days_between(dt.date(2026, 12, 9), dt.date(2026, 12, 5)) == -4
+    )  # Sun-Wed
 
 
 @settings(max_examples=60)

@@ -11,7 +11,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "province", "is_active"]
     search_fields = ["username", "first_name", "last_name", "national_code", "mobile"]
     autocomplete_fields = ["province", "agency", "office"]
-    fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("Role and scope"), {"fields": ("role", "national_code", "mobile", "province", "agency", "office")}),
+    scope_fields = ("role", "national_code", "mobile", "province", "agency", "office")
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role and scope"), {"fields": scope_fields}))
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role and scope"), {"fields": scope_fields}),
     )

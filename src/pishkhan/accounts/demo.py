@@ -22,8 +22,13 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     logins = []
     tehran = Province.objects.get(sci_code="23")
     ensure_user(
-        "admin", Role.NATIONAL_ADMIN, DEMO_PASSWORD,
-        first_name="مدیر", last_name="سامانه", is_staff=True, is_superuser=True,
+        "admin",
+        Role.NATIONAL_ADMIN,
+        DEMO_PASSWORD,
+        first_name="مدیر",
+        last_name="سامانه",
+        is_staff=True,
+        is_superuser=True,
     )
     logins.append((str(Role.NATIONAL_ADMIN.label), "admin", DEMO_PASSWORD))
     ensure_user(
@@ -31,15 +36,24 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     )
     logins.append((str(Role.REGULATOR.label), "regulator", DEMO_PASSWORD))
     ensure_user(
-        "supervisor-tehran", Role.PROVINCIAL_SUPERVISOR, DEMO_PASSWORD,
-        first_name="ناظر", last_name="استانداری تهران", province=tehran,
+        "supervisor-tehran",
+        Role.PROVINCIAL_SUPERVISOR,
+        DEMO_PASSWORD,
+        first_name="ناظر",
+        last_name="استانداری تهران",
+        province=tehran,
     )
     logins.append((str(Role.PROVINCIAL_SUPERVISOR.label), "supervisor-tehran", DEMO_PASSWORD))
     for seed, first, last, mobile, province_code in DEMO_CITIZENS:
         code = demo_national_code(seed)
         ensure_user(
-            citizen_username(code), Role.CITIZEN, DEMO_PASSWORD,
-            first_name=first, last_name=last, national_code=code, mobile=mobile,
+            citizen_username(code),
+            Role.CITIZEN,
+            DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            national_code=code,
+            mobile=mobile,
             province=Province.objects.get(sci_code=province_code),
         )
     first_citizen = demo_national_code(1)

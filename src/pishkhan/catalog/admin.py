@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from pishkhan.core.admin import NormalizingAdmin
 from pishkhan.core.forms import NormalizingModelForm
@@ -71,7 +72,15 @@ class ScopedToAgencyMixin:
 
 @admin.register(Service)
 class ServiceAdmin(ScopedToAgencyMixin, NormalizingAdmin):
-    list_display = ["name_fa", "agency", "code", "offered_at_office", "offered_online", "sla_working_days", "is_active"]
+    list_display = [
+        "name_fa",
+        "agency",
+        "code",
+        "offered_at_office",
+        "offered_online",
+        "sla_working_days",
+        "is_active",
+    ]
     list_filter = ["agency", "offered_at_office", "offered_online", "is_active"]
     search_fields = ["name_fa", "name_en", "code"]
     inlines = [RequiredDocumentInline, FormFieldInline, FeeInline]
@@ -90,10 +99,10 @@ class FeeForm(NormalizingModelForm):
         cleaned = super().clean()
         service = cleaned.get("service")
         if service and cleaned.get("kind") and cleaned.get("effective_from") is not None:
-            probe = Fee(**{k: cleaned.get(k) for k in ["service", "kind", "amount_rials", "effective_from"]})
+            probe = Fee(
+                **{k: cleaned.get(k) for k in ["service", "kind", "amount_rials", "effective_from"]}
+            )
             if probe.is_in_force_or_past() and not self.instance.pk:
-                from django.utils.translation import gettext as _
-
                 raise ValidationError(_("A fee change takes effect from today or a later date."))
         return cleaned
 
@@ -107,9 +116,13 @@ class FeeAdmin(ScopedToAgencyMixin, admin.ModelAdmin):
     date_hierarchy = "effective_from"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is not None and obj.is_in_force_or_past():
-            return ["service", "kind", "amount_rials", "effective_from", "source"]
         return ["service", "kind", "effective_from"] if obj else []
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A fee in force is history: shown, never edited.
+        if obj is not None and obj.is_in_force_or_past():
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and obj.is_in_force_or_past():

@@ -23,17 +23,32 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     nocr = Agency.objects.get(code="nocr")
     sanjesh = Agency.objects.get(code="moe-sanjesh")
     ensure_user(
-        "officer-nocr-tehran", Role.AGENCY_OFFICER, DEMO_PASSWORD,
-        first_name="کارشناس", last_name="ثبت احوال تهران", agency=nocr, province=tehran,
+        "officer-nocr-tehran",
+        Role.AGENCY_OFFICER,
+        DEMO_PASSWORD,
+        first_name="کارشناس",
+        last_name="ثبت احوال تهران",
+        agency=nocr,
+        province=tehran,
     )
-    admin, created = ensure_user(
-        "agencyadmin-nocr", Role.AGENCY_ADMIN, DEMO_PASSWORD,
-        first_name="مدیر خدمات", last_name="ثبت احوال", agency=nocr, is_staff=True,
+    admin, _created = ensure_user(
+        "agencyadmin-nocr",
+        Role.AGENCY_ADMIN,
+        DEMO_PASSWORD,
+        first_name="مدیر خدمات",
+        last_name="ثبت احوال",
+        agency=nocr,
+        is_staff=True,
     )
     admin.groups.add(group)
     ensure_user(
-        "sanjesh-tehran", Role.ASSESSMENT_OFFICER, DEMO_PASSWORD,
-        first_name="کارشناس", last_name="مرکز سنجش تهران", agency=sanjesh, province=tehran,
+        "sanjesh-tehran",
+        Role.ASSESSMENT_OFFICER,
+        DEMO_PASSWORD,
+        first_name="کارشناس",
+        last_name="مرکز سنجش تهران",
+        agency=sanjesh,
+        province=tehran,
     )
     return [
         (str(Role.AGENCY_OFFICER.label), "officer-nocr-tehran", DEMO_PASSWORD),

@@ -61,7 +61,8 @@ def fee_in_force(service: Service, kind: str, on: dt.date) -> int:
         candidates = [f for f in fees if f.kind == kind and f.effective_from <= on]
         if not candidates:
             return 0
-        return max(candidates, key=lambda f: f.effective_from).amount_rials
+        latest: Fee = max(candidates, key=lambda f: f.effective_from)
+        return latest.amount_rials
     fee = (
         Fee.objects.filter(service=service, kind=kind, effective_from__lte=on)
         .order_by("-effective_from")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.text import normalize
@@ -44,12 +44,17 @@ def _normalized(value: Any) -> Any:
 
 
 def _sync(
-    model: type, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport, label: str
+    model: type[models.Model],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    report: LoadReport,
+    label: str,
 ) -> Any:
     values = {name: _normalized(value) for name, value in values.items()}
-    obj = model.objects.filter(**lookup).first()
+    manager = model._default_manager
+    obj = manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**lookup, **values)
+        obj = manager.create(**lookup, **values)
         report.created.append(label)
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -119,7 +124,9 @@ def _load_service(item: dict[str, Any], agencies: dict[str, Agency], report: Loa
             report,
             f"document {code}/{position}",
         )
-    RequiredDocument.objects.filter(service=service, position__gte=len(item.get("documents", []))).delete()
+    RequiredDocument.objects.filter(
+        service=service, position__gte=len(item.get("documents", []))
+    ).delete()
     keys = []
     for position, spec in enumerate(item.get("fields", [])):
         keys.append(spec["key"])
@@ -147,7 +154,10 @@ def _load_service(item: dict[str, Any], agencies: dict[str, Agency], report: Loa
         for row in item.get("fees", {}).get(kind, []):
             effective_from = parse_jalali_date(row["from"])
             exists = Fee.objects.filter(
-                service=service, kind=kind, effective_from=effective_from, amount_rials=row["amount"]
+                service=service,
+                kind=kind,
+                effective_from=effective_from,
+                amount_rials=row["amount"],
             ).exists()
             if not exists:
                 set_fee(

@@ -130,13 +130,13 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name_fa
 
-    def clean(self) -> None:
-        if not (self.offered_at_office or self.offered_online):
-            raise ValidationError(_("A service must be offered on at least one channel."))
-
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        if not (self.offered_at_office or self.offered_online):
+            raise ValidationError(_("A service must be offered on at least one channel."))
 
     def build_search_text(self) -> str:
         parts = [self.code, self.name_fa, self.name_en, self.description_fa, self.description_en]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .forms import NormalizingModelForm
 from .models import CalendarOverride, County, Province
@@ -8,6 +9,7 @@ class NormalizingAdmin(admin.ModelAdmin):
     """Admin whose forms normalise input like every other form (ي/ك, digits, spaces)."""
 
     form = NormalizingModelForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Province)

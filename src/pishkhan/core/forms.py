@@ -64,14 +64,15 @@ class NormalizingModelForm(NormalizingFormMixin, forms.ModelForm):
     pass
 
 
-class JalaliDateField(forms.CharField):
+class JalaliDateField(forms.Field):
     """Accepts a Jalali date typed with Persian or Latin digits; cleans to a Gregorian date."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 16)
         kwargs.setdefault(
             "widget",
-            forms.TextInput(attrs={"placeholder": "۱۴۰۵/۰۹/۱۰", "dir": "ltr", "inputmode": "numeric"}),
+            forms.TextInput(
+                attrs={"placeholder": "۱۴۰۵/۰۹/۱۰", "dir": "ltr", "inputmode": "numeric"}
+            ),
         )
         super().__init__(**kwargs)
 
@@ -80,10 +81,14 @@ class JalaliDateField(forms.CharField):
             return jalali.format_jalali_numeric(value)
         return value
 
-    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, dt.date):
+            return value
+        text = normalize(str(value)) if value not in self.empty_values else ""
         if not text:
             return None
+        if len(text) > 16:
+            raise ValidationError(_JALALI_MESSAGES["format"], code="format")
         try:
             return jalali.parse_jalali_date(text)
         except jalali.JalaliDateError as exc:

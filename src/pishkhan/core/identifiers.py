@@ -70,6 +70,7 @@ def is_valid_national_code(value: str) -> bool:
 
 # --- Mobile number ----------------------------------------------------------------------
 
+
 def normalize_mobile(value: str) -> str:
     """Return an Iranian mobile number as ``09xxxxxxxxx``, or raise IdentifierError.
 
@@ -198,6 +199,4 @@ def new_tracking_code() -> str:
 
 def is_valid_tracking_code(value: str) -> bool:
     code = _digits_only(value)
-    return (
-        len(code) == TRACKING_CODE_LENGTH and code.isdigit() and damm_check_digit(code) == 0
-    )
+    return len(code) == TRACKING_CODE_LENGTH and code.isdigit() and damm_check_digit(code) == 0

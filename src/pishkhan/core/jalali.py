@@ -72,7 +72,8 @@ def parse_jalali_date(value: str) -> dt.date:
     if not 1200 <= year <= 1500:
         raise JalaliDateError("year", "the year must be a Jalali year such as 1405")
     try:
-        return jdatetime.date(year, month, day).togregorian()
+        gregorian: dt.date = jdatetime.date(year, month, day).togregorian()
+        return gregorian
     except ValueError as exc:
         raise JalaliDateError("day", "this month does not have that many days") from exc
 

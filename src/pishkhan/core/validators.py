@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import identifiers
+
+if TYPE_CHECKING:  # django-stubs is a test-time dependency
+    from django_stubs_ext import StrOrPromise
 
 _NATIONAL_CODE_MESSAGES = {
     "empty": _("Enter the national code."),
@@ -37,7 +41,7 @@ _LEGAL_ENTITY_MESSAGES = {
 
 
 def _normalizer(
-    normalize: Callable[[str], str], messages: dict[str, object]
+    normalize: Callable[[str], str], messages: Mapping[str, StrOrPromise]
 ) -> Callable[[str], str]:
     def clean(value: str) -> str:
         try:
@@ -51,9 +55,7 @@ def _normalizer(
 clean_national_code = _normalizer(identifiers.normalize_national_code, _NATIONAL_CODE_MESSAGES)
 clean_mobile = _normalizer(identifiers.normalize_mobile, _MOBILE_MESSAGES)
 clean_postal_code = _normalizer(identifiers.normalize_postal_code, _POSTAL_CODE_MESSAGES)
-clean_legal_entity_id = _normalizer(
-    identifiers.normalize_legal_entity_id, _LEGAL_ENTITY_MESSAGES
-)
+clean_legal_entity_id = _normalizer(identifiers.normalize_legal_entity_id, _LEGAL_ENTITY_MESSAGES)
 
 
 def validate_national_code(value: str) -> None:

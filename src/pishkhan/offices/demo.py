@@ -12,18 +12,66 @@ from .models import Office, OfficeKind, OfficeStatus
 
 DEMO_OFFICES = [
     # licence, name, county SCI code, kind, status, address, postal code, phone
-    ("23-1001", "دفتر پیشخوان دولت ۱۰۰۱ تهران (ونک)", "2301", OfficeKind.URBAN, OfficeStatus.ACTIVE,
-     "تهران، میدان ونک، خیابان ملاصدرا، پلاک ۱۲", "1991612345", "02188001001"),
-    ("23-1002", "دفتر پیشخوان دولت ۱۰۰۲ تهران (نارمک)", "2301", OfficeKind.URBAN, OfficeStatus.ACTIVE,
-     "تهران، نارمک، میدان هفت‌حوض، پلاک ۴", "1648734567", "02177001002"),
-    ("10-2001", "دفتر پیشخوان دولت ۲۰۰۱ اصفهان", "1002", OfficeKind.URBAN, OfficeStatus.ACTIVE,
-     "اصفهان، خیابان چهارباغ بالا، پلاک ۸۸", "8174673451", "03136202001"),
-    ("07-3001", "دفتر پیشخوان دولت ۳۰۰۱ شیراز", "707", OfficeKind.URBAN, OfficeStatus.ACTIVE,
-     "شیراز، بلوار زند، نبش کوچه ۱۹", "7134845678", "07132303001"),
-    ("09-4001", "دفتر پیشخوان دولت ۴۰۰۱ مشهد", "916", OfficeKind.URBAN, OfficeStatus.ACTIVE,
-     "مشهد، بلوار وکیل‌آباد، وکیل‌آباد ۱۴", "9189876543", "05138404001"),
-    ("03-5001", "دفتر پیشخوان روستایی ۵۰۰۱ تبریز", "303", OfficeKind.RURAL, OfficeStatus.SUSPENDED,
-     "تبریز، جاده باسمنج، روستای کندرود", "5137913579", "04134505001"),
+    (
+        "23-1001",
+        "دفتر پیشخوان دولت ۱۰۰۱ تهران (ونک)",
+        "2301",
+        OfficeKind.URBAN,
+        OfficeStatus.ACTIVE,
+        "تهران، میدان ونک، خیابان ملاصدرا، پلاک ۱۲",
+        "1991612345",
+        "02188001001",
+    ),
+    (
+        "23-1002",
+        "دفتر پیشخوان دولت ۱۰۰۲ تهران (نارمک)",
+        "2301",
+        OfficeKind.URBAN,
+        OfficeStatus.ACTIVE,
+        "تهران، نارمک، میدان هفت‌حوض، پلاک ۴",
+        "1648734567",
+        "02177001002",
+    ),
+    (
+        "10-2001",
+        "دفتر پیشخوان دولت ۲۰۰۱ اصفهان",
+        "1002",
+        OfficeKind.URBAN,
+        OfficeStatus.ACTIVE,
+        "اصفهان، خیابان چهارباغ بالا، پلاک ۸۸",
+        "8174673451",
+        "03136202001",
+    ),
+    (
+        "07-3001",
+        "دفتر پیشخوان دولت ۳۰۰۱ شیراز",
+        "707",
+        OfficeKind.URBAN,
+        OfficeStatus.ACTIVE,
+        "شیراز، بلوار زند، نبش کوچه ۱۹",
+        "7134845678",
+        "07132303001",
+    ),
+    (
+        "09-4001",
+        "دفتر پیشخوان دولت ۴۰۰۱ مشهد",
+        "916",
+        OfficeKind.URBAN,
+        OfficeStatus.ACTIVE,
+        "مشهد، بلوار وکیل‌آباد، وکیل‌آباد ۱۴",
+        "9189876543",
+        "05138404001",
+    ),
+    (
+        "03-5001",
+        "دفتر پیشخوان روستایی ۵۰۰۱ تبریز",
+        "303",
+        OfficeKind.RURAL,
+        OfficeStatus.SUSPENDED,
+        "تبریز، جاده باسمنج، روستای کندرود",
+        "5137913579",
+        "04134505001",
+    ),
 ]
 
 
@@ -50,12 +98,22 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
 def _staff() -> list[tuple[str, str, str]]:
     office = Office.objects.get(licence_number="23-1001")
     ensure_user(
-        "manager-1001", Role.OFFICE_MANAGER, DEMO_PASSWORD,
-        first_name="مدیر", last_name="دفتر 1001", office=office, province=office.province,
+        "manager-1001",
+        Role.OFFICE_MANAGER,
+        DEMO_PASSWORD,
+        first_name="مدیر",
+        last_name="دفتر 1001",
+        office=office,
+        province=office.province,
     )
     ensure_user(
-        "operator-1001", Role.OFFICE_OPERATOR, DEMO_PASSWORD,
-        first_name="اپراتور", last_name="دفتر 1001", office=office, province=office.province,
+        "operator-1001",
+        Role.OFFICE_OPERATOR,
+        DEMO_PASSWORD,
+        first_name="اپراتور",
+        last_name="دفتر 1001",
+        office=office,
+        province=office.province,
     )
     return [
         (str(Role.OFFICE_MANAGER.label), "manager-1001", DEMO_PASSWORD),

@@ -35,7 +35,10 @@ class Office(models.Model):
         _("type"), max_length=10, choices=OfficeKind.choices, default=OfficeKind.URBAN
     )
     province = models.ForeignKey(
-        "core.Province", on_delete=models.PROTECT, related_name="offices", verbose_name=_("province")
+        "core.Province",
+        on_delete=models.PROTECT,
+        related_name="offices",
+        verbose_name=_("province"),
     )
     county = models.ForeignKey(
         "core.County", on_delete=models.PROTECT, related_name="offices", verbose_name=_("county")

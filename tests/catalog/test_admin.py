@@ -1,0 +1,123 @@
+"""Agencies manage their own services and fees in the (Persian) admin, and nothing else."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pishkhan.accounts.models import User
+from pishkhan.catalog.models import Fee, FeeKind, Service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agency_admin(client):
+    user = User.objects.get(username="agencyadmin-nocr")
+    client.force_login(user)
+    return user
+
+
+def test_admin_is_persian(client, admin_user):
+    client.force_login(admin_user)
+    html = client.get("/admin/").content.decode()
+    assert 'dir="rtl"' in html and "مدیریت سامانه پیشخوان" in html
+
+
+def test_agency_admin_sees_only_own_services(client, agency_admin):
+    html = client.get("/admin/catalog/service/").content.decode()
+    assert "شناسنامه المثنی" in html
+    assert "انشعاب آب" not in html
+    own = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    other = Service.objects.get(code="abfa-water-connection")
+    assert client.get(f"/admin/catalog/service/{own.pk}/change/").status_code == 200
+    assert client.get(f"/admin/catalog/service/{other.pk}/change/").status_code in (302, 404)
+    other_fee = Fee.objects.filter(service=other).first()
+    assert client.get(f"/admin/catalog/fee/{other_fee.pk}/change/").status_code in (302, 404)
+
+
+def test_agency_admin_schedules_a_new_fee_from_a_future_date(client, agency_admin):
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    start = timezone.localdate() + dt.timedelta(days=20)
+    response = client.post(
+        "/admin/catalog/fee/add/",
+        {
+            "service": service.pk,
+            "kind": FeeKind.GOVERNMENT,
+            "amount_rials": "350000",
+            "effective_from": start.isoformat(),
+            "source": "Budget Law",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Fee.objects.filter(service=service, effective_from=start, amount_rials=350000).exists()
+
+
+def test_a_fee_cannot_be_backdated_or_put_on_another_agency(client, agency_admin):
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    other = Service.objects.get(code="abfa-water-connection")
+    count = Fee.objects.count()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(
+        "/admin/catalog/fee/add/",
+        {
+            "service": service.pk,
+            "kind": FeeKind.GOVERNMENT,
+            "amount_rials": "1",
+            "effective_from": yesterday.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "تغییر تعرفه فقط از امروز یا تاریخی پس از آن اعمال می‌شود." in response.content.decode()
+    response = client.post(
+        "/admin/catalog/fee/add/",
+        {
+            "service": other.pk,
+            "kind": FeeKind.GOVERNMENT,
+            "amount_rials": "1",
+            "effective_from": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert Fee.objects.count() == count
+
+
+def test_a_fee_in_force_is_read_only(client, agency_admin):
+    fee = Fee.objects.filter(
+        service__code="nocr-birth-certificate-duplicate", kind=FeeKind.GOVERNMENT
+    ).first()
+    response = client.post(
+        f"/admin/catalog/fee/{fee.pk}/change/",
+        {
+            "service": fee.service_id,
+            "kind": fee.kind,
+            "amount_rials": "1",
+            "effective_from": "2020-01-01",
+        },
+    )
+    assert response.status_code in (302, 403)
+    fee.refresh_from_db()
+    assert fee.amount_rials == 300_000
+    assert client.post(f"/admin/catalog/fee/{fee.pk}/delete/", {"post": "yes"}).status_code in (
+        302,
+        403,
+    )
+    assert Fee.objects.filter(pk=fee.pk).exists()
+
+
+def test_admin_form_input_is_normalised(rf, agency_admin):
+    from django.contrib.admin.sites import site
+
+    service = Service.objects.get(code="nocr-single-status-certificate")
+    request = rf.post("/")
+    request.user = agency_admin
+    model_admin = site._registry[Service]
+    form_class = model_admin.get_form(request, service, change=True)
+    data = {name: getattr(service, name) for name in form_class.base_fields}
+    data.update(
+        {"agency": service.agency_id, "name_fa": " صدور گواهي تجرد ", "sla_working_days": "۷"}
+    )
+    form = form_class(data=data, instance=service)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["name_fa"] == "صدور گواهی تجرد"
+    assert form.cleaned_data["sla_working_days"] == 7
