@@ -53,7 +53,7 @@ test: lint typecheck test-sqlite test-postgres
 
 test-sqlite: install-test
 	DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL= $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
-	DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL= $(BIN)/pishkhan makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL=sqlite:///:memory: $(BIN)/pishkhan makemigrations --check --dry-run
 
 test-postgres: install-test
 	@if [ -n "$$PISHKHAN_TEST_DATABASE_URL" ]; then \

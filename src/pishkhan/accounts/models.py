@@ -67,15 +67,15 @@ class User(AbstractUser):
                 name="citizen_national_code_unique",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=list(OFFICE_ROLES)) | Q(office__isnull=False),
+                condition=~Q(role__in=OFFICE_ROLES) | Q(office__isnull=False),
                 name="office_roles_have_office",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=list(AGENCY_ROLES)) | Q(agency__isnull=False),
+                condition=~Q(role__in=AGENCY_ROLES) | Q(agency__isnull=False),
                 name="agency_roles_have_agency",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=list(PROVINCE_ROLES)) | Q(province__isnull=False),
+                condition=~Q(role__in=PROVINCE_ROLES) | Q(province__isnull=False),
                 name="province_roles_have_province",
             ),
         ]

@@ -16,9 +16,11 @@ class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("National administrator")
 
 
-OFFICE_ROLES = frozenset({Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER})
-AGENCY_ROLES = frozenset({Role.AGENCY_OFFICER, Role.AGENCY_ADMIN, Role.ASSESSMENT_OFFICER})
+# Tuples, not sets: they appear in database constraints, whose migrations must not change with
+# Python's per-process string hashing.
+OFFICE_ROLES = (Role.OFFICE_MANAGER, Role.OFFICE_OPERATOR)
+AGENCY_ROLES = (Role.AGENCY_ADMIN, Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER)
 # Roles whose reach is one province; for agency officers and Assessment Center officers an
 # empty province means a national post.
-PROVINCE_ROLES = frozenset({Role.PROVINCIAL_SUPERVISOR})
-STAFF_ROLES = frozenset(set(Role) - {Role.CITIZEN})
+PROVINCE_ROLES = (Role.PROVINCIAL_SUPERVISOR,)
+STAFF_ROLES = tuple(role for role in Role if role != Role.CITIZEN)
