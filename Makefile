@@ -52,14 +52,14 @@ typecheck: install-test
 test: lint typecheck test-sqlite test-postgres
 
 test-sqlite: install-test
-	DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL= $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL= $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 	DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL=sqlite:///:memory: $(BIN)/pishkhan makemigrations --check --dry-run
 
 test-postgres: install-test
 	@if [ -n "$$PISHKHAN_TEST_DATABASE_URL" ]; then \
 	  echo "== the suite again, on PostgreSQL"; \
 	  DEBUG=0 SECRET_KEY=test-only-secret-key DATABASE_URL="$$PISHKHAN_TEST_DATABASE_URL" \
-	    $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS); \
+	    $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS); \
 	elif [ "$$PISHKHAN_REQUIRE_SERVICES" = "1" ]; then \
 	  echo "PISHKHAN_REQUIRE_SERVICES=1 but PISHKHAN_TEST_DATABASE_URL is not set"; exit 1; \
 	else \

@@ -45,7 +45,9 @@ def main(data_dir: Path) -> None:
                 "pk": pk,
                 "fields": {
                     "sci_code": f"{sci:02d}",
-                    "iso_code": c["iso_3166_2"],
+                    # ISO 3166-2:IR was renumbered on 2020-11-24 to the SCI codes (IR-23 is
+                    # Tehran); the census table still carries the old codes.
+                    "iso_code": f"IR-{sci:02d}",
                     "name_fa": PROVINCE_SPELLING.get(fold(r["name"]), fold(r["name"])),
                     "name_en": c["name_en"],
                     "population_2016": int(c["pop_2016"]),

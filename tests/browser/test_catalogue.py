@@ -8,7 +8,13 @@ from .conftest import ARTIFACTS, assert_accessible
 
 
 def test_home_page_is_persian_right_to_left(page, server_url):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(server_url + "/")
+    page.wait_for_load_state("networkidle")
+    # Everything — CSS, JS, fonts — comes from the project itself: no CDN.
+    assert requested and all(url.startswith(server_url) for url in requested), requested
+    assert any(url.endswith(".woff2") for url in requested)
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "fa")
     expect(html).to_have_attribute("dir", "rtl")
