@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pishkhan.accounts.models import User
 from pishkhan.catalog.models import Fee, FeeKind, Service
+from pishkhan.core.jalali import format_jalali_numeric
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_agency_admin_schedules_a_new_fee_from_a_future_date(client, agency_admi
             "service": service.pk,
             "kind": FeeKind.GOVERNMENT,
             "amount_rials": "350000",
-            "effective_from": start.isoformat(),
+            "effective_from": format_jalali_numeric(start),
             "source": "Budget Law",
         },
     )
@@ -64,7 +65,7 @@ def test_a_fee_cannot_be_backdated_or_put_on_another_agency(client, agency_admin
             "service": service.pk,
             "kind": FeeKind.GOVERNMENT,
             "amount_rials": "1",
-            "effective_from": yesterday.isoformat(),
+            "effective_from": format_jalali_numeric(yesterday),
         },
     )
     assert response.status_code == 200
@@ -75,7 +76,7 @@ def test_a_fee_cannot_be_backdated_or_put_on_another_agency(client, agency_admin
             "service": other.pk,
             "kind": FeeKind.GOVERNMENT,
             "amount_rials": "1",
-            "effective_from": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
+            "effective_from": format_jalali_numeric(timezone.localdate() + dt.timedelta(days=5)),
         },
     )
     assert response.status_code == 200

@@ -10,7 +10,11 @@ def test_provinces_and_counties_are_loaded():
     assert County.objects.count() == 448
     assert sum(Province.objects.values_list("population_2016", flat=True)) == 79_926_270
     tehran = Province.objects.get(sci_code="23")
-    assert (tehran.iso_code, tehran.name_fa, tehran.name_en) == ("IR-23", "تهران", "Tehran")  # ISO 3166-2 since 2020
+    assert (tehran.iso_code, tehran.name_fa, tehran.name_en) == (
+        "IR-23",
+        "تهران",
+        "Tehran",
+    )  # ISO 3166-2 since 2020
     assert tehran.counties.filter(name_fa="تهران").exists()
     assert Province.objects.filter(name_fa="سیستان و بلوچستان").exists()
 

@@ -12,9 +12,13 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pishkhan.core.admin import NormalizingAdmin
 from pishkhan.core.forms import NormalizingModelForm
+from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_jalali_date
+from pishkhan.core.money import format_rials
 
 from . import services
 from .models import Agency, Fee, FormField, RequiredDocument, Service
@@ -47,8 +51,16 @@ class FeeInline(admin.TabularInline):
     model = Fee
     extra = 0
     can_delete = False
-    fields = ["kind", "amount_rials", "effective_from", "source"]
+    fields = ["kind", "amount", "starts", "source"]
     readonly_fields = fields
+
+    @admin.display(description=_lazy("amount (Rials)"))
+    def amount(self, obj: Fee) -> str:
+        return format_rials(obj.amount_rials, active_language())
+
+    @admin.display(description=_lazy("effective from"))
+    def starts(self, obj: Fee) -> str:
+        return format_jalali_date(obj.effective_from, active_language())
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -108,15 +120,23 @@ class FeeForm(NormalizingModelForm):
 
 
 @admin.register(Fee)
-class FeeAdmin(ScopedToAgencyMixin, admin.ModelAdmin):
+class FeeAdmin(ScopedToAgencyMixin, NormalizingAdmin):
     form = FeeForm
-    list_display = ["service", "kind", "amount_rials", "effective_from", "source"]
+    list_display = ["service", "kind", "amount", "starts", "source"]
     list_filter = ["kind", "service__agency"]
     search_fields = ["service__name_fa", "service__code"]
     date_hierarchy = "effective_from"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["service", "kind", "effective_from"] if obj else []
+
+    @admin.display(description=_lazy("amount (Rials)"), ordering="amount_rials")
+    def amount(self, obj: Fee) -> str:
+        return format_rials(obj.amount_rials, active_language())
+
+    @admin.display(description=_lazy("effective from"), ordering="effective_from")
+    def starts(self, obj: Fee) -> str:
+        return format_jalali_date(obj.effective_from, active_language())
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A fee in force is history: shown, never edited.

@@ -1,15 +1,29 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from .forms import NormalizingModelForm
+from .forms import JalaliDateField, NormalizingModelForm
+from .jalali import format_jalali_date
 from .models import CalendarOverride, County, Province
+
+_NUMBER_INPUT = {"widget": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"})}
 
 
 class NormalizingAdmin(admin.ModelAdmin):
-    """Admin whose forms normalise input like every other form (ي/ك, digits, spaces)."""
+    """Admin whose forms take input like every other form: normalised (ي/ك, digits, spaces),
+    numbers in text inputs (a browser's number input refuses Persian digits) and dates in
+    Jalali."""
 
     form = NormalizingModelForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateField().widget},
+        models.IntegerField: _NUMBER_INPUT,
+        models.BigIntegerField: _NUMBER_INPUT,
+        models.PositiveSmallIntegerField: _NUMBER_INPUT,
+        models.PositiveIntegerField: _NUMBER_INPUT,
+    }
 
 
 @admin.register(Province)
@@ -27,4 +41,8 @@ class CountyAdmin(NormalizingAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(NormalizingAdmin):
-    list_display = ["date", "title", "is_holiday"]
+    list_display = ["title", "jalali", "is_holiday"]
+
+    @admin.display(description=_("date"), ordering="date")
+    def jalali(self, obj: CalendarOverride) -> str:
+        return format_jalali_date(obj.date)

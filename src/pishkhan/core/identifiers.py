@@ -28,6 +28,18 @@ def _digits_only(value: str) -> str:
     return _SEPARATORS.sub("", to_ascii_digits(str(value)).strip())
 
 
+def _digit_string(value: str, what: str, length: int | None) -> str:
+    """The value's digits (separators removed), checked for emptiness, digits and length."""
+    code = _digits_only(value)
+    if not code:
+        raise IdentifierError("empty", f"{what} is empty")
+    if not code.isdigit():
+        raise IdentifierError("not_digits", f"{what} must contain only digits")
+    if length is not None and len(code) != length:
+        raise IdentifierError("length", f"{what} must have {length} digits")
+    return code
+
+
 # --- National code (کد ملی) ---------------------------------------------------------------
 
 
@@ -37,11 +49,7 @@ def normalize_national_code(value: str) -> str:
     8- or 9-digit input is left-padded with zeros: spreadsheets drop the leading zeros of codes
     issued in Tehran and other '00'/'0' prefixes.
     """
-    code = _digits_only(value)
-    if not code:
-        raise IdentifierError("empty", "national code is empty")
-    if not code.isdigit():
-        raise IdentifierError("not_digits", "national code must contain only digits")
+    code = _digit_string(value, "national code", None)
     if len(code) in (8, 9):
         code = code.zfill(10)
     if len(code) != 10:
@@ -112,13 +120,7 @@ def is_valid_mobile(value: str) -> bool:
 
 def normalize_postal_code(value: str) -> str:
     """Return a 10-digit postal code, or raise IdentifierError."""
-    code = _digits_only(value)
-    if not code:
-        raise IdentifierError("empty", "postal code is empty")
-    if not code.isdigit():
-        raise IdentifierError("not_digits", "postal code must contain only digits")
-    if len(code) != 10:
-        raise IdentifierError("length", "postal code must have 10 digits")
+    code = _digit_string(value, "postal code", 10)
     if len(set(code)) == 1:
         raise IdentifierError("repeated", "postal code cannot be one digit repeated")
     return code
@@ -140,13 +142,7 @@ def legal_entity_check_digit(first_ten: str) -> int:
 
 
 def normalize_legal_entity_id(value: str) -> str:
-    code = _digits_only(value)
-    if not code:
-        raise IdentifierError("empty", "legal-entity ID is empty")
-    if not code.isdigit():
-        raise IdentifierError("not_digits", "legal-entity ID must contain only digits")
-    if len(code) != 11:
-        raise IdentifierError("length", "legal-entity ID must have 11 digits")
+    code = _digit_string(value, "legal-entity ID", 11)
     if int(code[3:9]) == 0:
         raise IdentifierError("checksum", "legal-entity ID has no serial part")
     if legal_entity_check_digit(code[:10]) != int(code[10]):
