@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from pishkhan.core.admin import NormalizingAdmin
+from pishkhan.core.admin import NormalizingAdmin, NormalizingStackedInline, NormalizingTabularInline
 from pishkhan.core.forms import NormalizingModelForm
 from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import format_jalali_date
@@ -33,19 +33,29 @@ class AgencyAdmin(NormalizingAdmin):
         return request.user.is_superuser
 
 
-class RequiredDocumentInline(admin.TabularInline):
+class RequiredDocumentInline(NormalizingTabularInline):
     model = RequiredDocument
-    form = NormalizingModelForm
     extra = 0
 
 
-class FormFieldInline(admin.StackedInline):
+class FormFieldInline(NormalizingStackedInline):
     model = FormField
-    form = NormalizingModelForm
     extra = 0
 
 
-class FeeInline(admin.TabularInline):
+class FeeDisplay:
+    """Amounts in Rials and dates in Jalali, as people read them."""
+
+    @admin.display(description=_lazy("amount (Rials)"), ordering="amount_rials")
+    def amount(self, obj: Fee) -> str:
+        return format_rials(obj.amount_rials, active_language())
+
+    @admin.display(description=_lazy("effective from"), ordering="effective_from")
+    def starts(self, obj: Fee) -> str:
+        return format_jalali_date(obj.effective_from, active_language())
+
+
+class FeeInline(FeeDisplay, admin.TabularInline):
     """The fee history, read-only; changes are made as new rows on the Fee page."""
 
     model = Fee
@@ -53,14 +63,6 @@ class FeeInline(admin.TabularInline):
     can_delete = False
     fields = ["kind", "amount", "starts", "source"]
     readonly_fields = fields
-
-    @admin.display(description=_lazy("amount (Rials)"))
-    def amount(self, obj: Fee) -> str:
-        return format_rials(obj.amount_rials, active_language())
-
-    @admin.display(description=_lazy("effective from"))
-    def starts(self, obj: Fee) -> str:
-        return format_jalali_date(obj.effective_from, active_language())
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -120,7 +122,7 @@ class FeeForm(NormalizingModelForm):
 
 
 @admin.register(Fee)
-class FeeAdmin(ScopedToAgencyMixin, NormalizingAdmin):
+class FeeAdmin(FeeDisplay, ScopedToAgencyMixin, NormalizingAdmin):
     form = FeeForm
     list_display = ["service", "kind", "amount", "starts", "source"]
     list_filter = ["kind", "service__agency"]
@@ -129,14 +131,6 @@ class FeeAdmin(ScopedToAgencyMixin, NormalizingAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["service", "kind", "effective_from"] if obj else []
-
-    @admin.display(description=_lazy("amount (Rials)"), ordering="amount_rials")
-    def amount(self, obj: Fee) -> str:
-        return format_rials(obj.amount_rials, active_language())
-
-    @admin.display(description=_lazy("effective from"), ordering="effective_from")
-    def starts(self, obj: Fee) -> str:
-        return format_jalali_date(obj.effective_from, active_language())
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A fee in force is history: shown, never edited.

@@ -10,20 +10,31 @@ from .models import CalendarOverride, County, Province
 _NUMBER_INPUT = {"widget": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"})}
 
 
-class NormalizingAdmin(admin.ModelAdmin):
-    """Admin whose forms take input like every other form: normalised (ي/ك, digits, spaces),
-    numbers in text inputs (a browser's number input refuses Persian digits) and dates in
-    Jalali."""
+# Admin forms take input like every other form: normalised (ي/ك, digits, spaces), numbers in
+# text inputs (a browser's number input refuses Persian digits) and dates in Jalali.
+FORMFIELD_OVERRIDES = {
+    models.URLField: {"assume_scheme": "https"},
+    models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateField().widget},
+    models.IntegerField: _NUMBER_INPUT,
+    models.BigIntegerField: _NUMBER_INPUT,
+    models.PositiveSmallIntegerField: _NUMBER_INPUT,
+    models.PositiveIntegerField: _NUMBER_INPUT,
+}
 
+
+class NormalizingAdmin(admin.ModelAdmin):
     form = NormalizingModelForm
-    formfield_overrides = {
-        models.URLField: {"assume_scheme": "https"},
-        models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateField().widget},
-        models.IntegerField: _NUMBER_INPUT,
-        models.BigIntegerField: _NUMBER_INPUT,
-        models.PositiveSmallIntegerField: _NUMBER_INPUT,
-        models.PositiveIntegerField: _NUMBER_INPUT,
-    }
+    formfield_overrides = FORMFIELD_OVERRIDES
+
+
+class NormalizingTabularInline(admin.TabularInline):
+    form = NormalizingModelForm
+    formfield_overrides = FORMFIELD_OVERRIDES
+
+
+class NormalizingStackedInline(admin.StackedInline):
+    form = NormalizingModelForm
+    formfield_overrides = FORMFIELD_OVERRIDES
 
 
 @admin.register(Province)
