@@ -30,11 +30,17 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database starts with the reference data and the catalogue, loaded once."""
+    """Every test database starts with the reference data, the catalogue and the demo, loaded
+    once. Transactional tests (which end by emptying every table) that need them too mark
+    themselves ``django_db(transaction=True, serialized_rollback=True)``: the snapshot taken here
+    is what Django restores for them."""
     from django.core.management import call_command
+    from django.db import connections
 
     with django_db_blocker.unblock():
         call_command("demo", "--quiet-logins", verbosity=0)
+        for connection in connections.all():
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture

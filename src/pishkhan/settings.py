@@ -78,10 +78,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pishkhan.core",
     "pishkhan.accounts",
+    "pishkhan.notify",
+    "pishkhan.workflow",
     "pishkhan.catalog",
     "pishkhan.offices",
+    "pishkhan.cases",
 ]
 
 MIDDLEWARE = [
@@ -92,8 +98,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pishkhan.urls"
@@ -149,7 +157,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Staff sign in with a password and, unless switched off (the demo), a TOTP code.
+PISHKHAN_STAFF_OTP = env_bool("PISHKHAN_STAFF_OTP", not DEBUG)
+# Lockout after repeated wrong passwords, per user name and client address.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Pishkhan"
+# Uploaded documents: PDF, JPEG or PNG, recognised by content, at most this many megabytes each.
+PISHKHAN_MAX_UPLOAD_MB = env_int("PISHKHAN_MAX_UPLOAD_MB", 5)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PISHKHAN_IDENTITY_BACKEND = env_str(
+    "PISHKHAN_IDENTITY_BACKEND", "pishkhan.accounts.identity.LocalRegistry"
+)
+# Public tracking look-ups allowed per client and minute.
+PISHKHAN_TRACK_PER_MINUTE = env_int("PISHKHAN_TRACK_PER_MINUTE", 20)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -219,4 +249,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful sign-in's reset at INFO; failures still log as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Periodic jobs (celery beat): close the audit log's new events into a checkpoint every hour.
+CELERY_BEAT_SCHEDULE = {
+    "audit-checkpoint": {"task": "pishkhan.core.tasks.audit_checkpoint", "schedule": 3600.0},
 }

@@ -10,6 +10,8 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", include("pishkhan.catalog.urls")),
+    path("", include("pishkhan.cases.urls")),
+    path("accounts/", include("pishkhan.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

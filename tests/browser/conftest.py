@@ -91,6 +91,10 @@ def server_url(tmp_path_factory, chromium_path) -> str:
         "SECRET_KEY": "browser-test-secret-key",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "0",
+        # The demo's switch: staff sign in with a password alone (the second factor has its
+        # own tests).
+        "PISHKHAN_STAFF_OTP": "0",
+        "MEDIA_ROOT": str(tmp / "media"),
         "DATABASE_URL": database_url,
         "PISHKHAN_VAR_DIR": str(tmp),
         "STATIC_ROOT": str(tmp / "static"),
@@ -167,6 +171,15 @@ def page(browser, request):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def sign_in(page, server_url: str, username: str) -> None:
+    from pishkhan.core.demo import DEMO_PASSWORD
+
+    page.goto(server_url + "/accounts/login/")
+    page.get_by_label("نام کاربری").fill(username)
+    page.get_by_label("گذرواژه").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ورود", exact=True).click()
 
 
 def assert_accessible(page) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pishkhan.core.demo import DEMO_PASSWORD, demo_national_code
 from pishkhan.core.models import Province
 
+from .models import IdentityRecord
 from .roles import Role
 from .services import citizen_username, ensure_user
 
@@ -15,6 +16,13 @@ DEMO_CITIZENS = [
     (3, "فاطمه", "کریمی", "09171000003", "07"),
     (4, "محمد", "حسینی", "09151000004", "09"),
     (5, "مریم", "موسوی", "09141000005", "03"),
+]
+
+# People in the identity registry with no account yet: they first come to a counter office.
+REGISTRY_ONLY = [
+    (11, "رضا", "نوری", "09121000011", "23"),
+    (12, "سارا", "جعفری", "09121000012", "23"),
+    (13, "حسن", "اکبری", "09131000013", "10"),
 ]
 
 
@@ -46,6 +54,16 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     logins.append((str(Role.PROVINCIAL_SUPERVISOR.label), "supervisor-tehran", DEMO_PASSWORD))
     for seed, first, last, mobile, province_code in DEMO_CITIZENS:
         code = demo_national_code(seed)
+        province = Province.objects.get(sci_code=province_code)
+        IdentityRecord.objects.update_or_create(
+            national_code=code,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "mobile": mobile,
+                "province": province,
+            },
+        )
         ensure_user(
             citizen_username(code),
             Role.CITIZEN,
@@ -54,7 +72,17 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
             last_name=last,
             national_code=code,
             mobile=mobile,
-            province=Province.objects.get(sci_code=province_code),
+            province=province,
+        )
+    for seed, first, last, mobile, province_code in REGISTRY_ONLY:
+        IdentityRecord.objects.update_or_create(
+            national_code=demo_national_code(seed),
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "mobile": mobile,
+                "province": Province.objects.get(sci_code=province_code),
+            },
         )
     first_citizen = demo_national_code(1)
     logins.append((str(Role.CITIZEN.label), first_citizen, DEMO_PASSWORD))

@@ -130,3 +130,35 @@ class Scope:
         return self.role in {Role.NATIONAL_ADMIN, Role.REGULATOR} or (
             self.role in AGENCY_ROLES and self.province_id is None
         )
+
+
+class IdentityRecord(models.Model):
+    """The local identity registry: who a national code belongs to and which mobile is theirs.
+
+    Stands in for the national civil-registration and Shahkar (mobile ownership) inquiries in the
+    embedded default; production swaps the adapter in ``accounts.identity``.
+    """
+
+    national_code = models.CharField(
+        _("national code"), max_length=10, unique=True, validators=[validate_national_code]
+    )
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    father_name = models.CharField(_("father's name"), max_length=80, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=11, validators=[validate_mobile])
+    province = models.ForeignKey(
+        "core.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+    )
+
+    class Meta:
+        verbose_name = _("identity record")
+        verbose_name_plural = _("identity records")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"

@@ -42,6 +42,15 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     )
     admin.groups.add(group)
     ensure_user(
+        "officer-abfa-isfahan",
+        Role.AGENCY_OFFICER,
+        DEMO_PASSWORD,
+        first_name="کارشناس",
+        last_name="آب و فاضلاب اصفهان",
+        agency=Agency.objects.get(code="abfa"),
+        province=Province.objects.get(sci_code="10"),
+    )
+    ensure_user(
         "sanjesh-tehran",
         Role.ASSESSMENT_OFFICER,
         DEMO_PASSWORD,

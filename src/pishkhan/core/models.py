@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn, TypeVar
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -77,3 +79,106 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
+
+
+# The audit log. Rows are written only by ``pishkhan.core.audit`` (see docs/audit.md) and never
+# changed: the model refuses it here, and on PostgreSQL a trigger refuses it in the database too.
+
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove a row of the append-only audit log."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[_Row]):
+    """Bulk ``update()`` and ``delete()`` skip ``Model.save``/``delete``, so refuse them as well."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: update() refused")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: delete() refused")
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is inserted once and never updated or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A loaded row (not ``adding``) would be written back with UPDATE: refuse, whatever
+        # changed. A new row is always an INSERT, even with a primary key set by hand.
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: update refused")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: delete refused")
+
+
+class AuditEvent(AppendOnlyModel):
+    """One thing that happened to one subject (a service request, an office, a licence...).
+
+    Each event carries the hash of the previous event of the same subject, so the chain of one
+    subject can be checked on its own and writers of different subjects never wait for each other.
+    ``actor_id`` is a plain number, not a foreign key: core sits below accounts, and the log must
+    outlive the users it names. The (subject, sequence) constraint's index also serves the
+    "last event of this subject" and timeline reads.
+    """
+
+    subject_type = models.CharField(_("subject type"), max_length=40)
+    subject_id = models.CharField(_("subject ID"), max_length=40)
+    sequence = models.PositiveIntegerField(_("sequence"))
+    actor_id = models.PositiveBigIntegerField(_("actor ID"), null=True, blank=True)
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    actor_role = models.CharField(_("actor role"), max_length=32, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from state"), max_length=40, blank=True)
+    to_state = models.CharField(_("to state"), max_length=40, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("recorded at"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "sequence"],
+                name="audit_event_subject_sequence_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_id} #{self.sequence}: {self.action}"
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """Closes every event with an id in ``first_event_id..last_event_id`` into one log-wide chain.
+
+    Its hash covers the previous checkpoint's hash and the covered events' hashes in id order, so
+    removing the newest event of a subject — which no per-subject link notices — breaks it.
+    """
+
+    created_at = models.DateTimeField(_("made at"))
+    first_event_id = models.BigIntegerField(_("first event ID"))
+    last_event_id = models.BigIntegerField(_("last event ID"))
+    event_count = models.PositiveIntegerField(_("number of events"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.pk}: events {self.first_event_id}..{self.last_event_id}"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import ensure_user
+from pishkhan.catalog.fees import fee_in_force
+from pishkhan.catalog.models import FeeKind, Service
 from pishkhan.core.demo import DEMO_PASSWORD
 from pishkhan.core.models import County
 from pishkhan.core.text import normalize
 
-from .models import Office, OfficeKind, OfficeStatus
+from .models import Office, OfficeKind, OfficeService, OfficeStatus
 
 DEMO_OFFICES = [
     # licence, name, county SCI code, kind, status, address, postal code, phone
@@ -92,29 +96,52 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
                 "opening_hours": normalize("شنبه تا چهارشنبه ۸ تا ۱۶"),
             },
         )
+    _offerings()
     return _staff()
 
 
+def _offerings() -> None:
+    """Every active office offers every office-channel service, at 80 % of today's cap."""
+    today = timezone.localdate()
+    services = list(
+        Service.objects.active().filter(offered_at_office=True).prefetch_related("fees")
+    )
+    for office in Office.objects.all():
+        existing = set(office.offerings.values_list("service_id", flat=True))
+        OfficeService.objects.bulk_create(
+            OfficeService(
+                office=office,
+                service=service,
+                office_fee_rials=fee_in_force(service, FeeKind.OFFICE_CAP, today) * 8 // 10,
+            )
+            for service in services
+            if service.pk not in existing
+        )
+
+
 def _staff() -> list[tuple[str, str, str]]:
-    office = Office.objects.get(licence_number="23-1001")
+    """A manager for office 1001, and an operator for every active office."""
+    first = Office.objects.get(licence_number="23-1001")
     ensure_user(
         "manager-1001",
         Role.OFFICE_MANAGER,
         DEMO_PASSWORD,
         first_name="مدیر",
         last_name="دفتر 1001",
-        office=office,
-        province=office.province,
+        office=first,
+        province=first.province,
     )
-    ensure_user(
-        "operator-1001",
-        Role.OFFICE_OPERATOR,
-        DEMO_PASSWORD,
-        first_name="اپراتور",
-        last_name="دفتر 1001",
-        office=office,
-        province=office.province,
-    )
+    for office in Office.objects.active().order_by("licence_number"):
+        number = office.licence_number.split("-")[1]
+        ensure_user(
+            f"operator-{number}",
+            Role.OFFICE_OPERATOR,
+            DEMO_PASSWORD,
+            first_name="اپراتور",
+            last_name=f"دفتر {number}",
+            office=office,
+            province=office.province,
+        )
     return [
         (str(Role.OFFICE_MANAGER.label), "manager-1001", DEMO_PASSWORD),
         (str(Role.OFFICE_OPERATOR.label), "operator-1001", DEMO_PASSWORD),

@@ -71,3 +71,28 @@ class Office(models.Model):
     @property
     def can_file_requests(self) -> bool:
         return self.status == OfficeStatus.ACTIVE
+
+
+class OfficeService(models.Model):
+    """A service an office offers, and the office's own fee for it (never above the cap)."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    office_fee_rials = models.BigIntegerField(_("office fee (Rials)"))
+
+    class Meta:
+        verbose_name = _("service offered")
+        verbose_name_plural = _("services offered")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "service"], name="office_service_unique"),
+            models.CheckConstraint(
+                condition=models.Q(office_fee_rials__gte=0), name="office_fee_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} — {self.service}"

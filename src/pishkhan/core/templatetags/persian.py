@@ -6,6 +6,7 @@ Loaded as a builtin (settings.TEMPLATES), so templates use them without ``{% loa
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
 
@@ -68,3 +69,27 @@ def localized(obj: object, attribute: str) -> str:
             return str(value)
         return str(getattr(obj, f"{attribute}_fa", ""))
     return text.to_persian_digits(getattr(obj, f"{attribute}_fa", ""))
+
+
+@register.filter
+def bs_widget(bound_field: Any) -> str:
+    """Render a form field's widget with Bootstrap classes and accessible error wiring."""
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type in ("checkbox", "radio"):
+        css = "form-check-input"
+    elif input_type == "select" or hasattr(widget, "choices"):
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs: dict[str, str] = {"class": css}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        described.append(f"{bound_field.auto_id}_error")
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)  # type: ignore[no-any-return]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login, name="login"),
+    path("login/code/", views.otp, name="otp"),
+    path("logout/", views.logout, name="logout"),
+]

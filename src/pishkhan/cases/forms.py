@@ -1,0 +1,169 @@
+"""Forms of the request journeys. The service's own form is built from its declared fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.catalog.models import FieldKind, FormField, Service
+from pishkhan.core.files import UploadRejected, check_upload
+from pishkhan.core.forms import (
+    JalaliDateField,
+    MobileField,
+    NationalCodeField,
+    NormalizingForm,
+    PostalCodeField,
+)
+from pishkhan.core.i18n import active_language
+from pishkhan.core.identifiers import is_valid_tracking_code
+
+_UPLOAD_MESSAGES = {
+    "too_large": _("The file is larger than %(mb)s MB."),
+    "empty": _("The file is empty."),
+    "mismatch": _("The file's content does not match its name (for example, a PNG named .pdf)."),
+    "type": _("Only PDF, JPEG and PNG files are accepted."),
+}
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "PISHKHAN_MAX_UPLOAD_MB", 5)) * 1024 * 1024
+
+
+class DocumentField(forms.FileField):
+    """A PDF, JPEG or PNG recognised by content, at most PISHKHAN_MAX_UPLOAD_MB."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload:
+            limit = max_upload_bytes()
+            try:
+                upload.checked = check_upload(upload, upload.name, upload.size, limit)
+            except UploadRejected as exc:
+                raise ValidationError(
+                    _UPLOAD_MESSAGES[exc.code], code=exc.code, params={"mb": limit // 1048576}
+                ) from exc
+        return upload
+
+
+def _label(obj: Any, attribute: str) -> str:
+    english = getattr(obj, f"{attribute}_en", "")
+    return english if active_language() == "en" and english else getattr(obj, f"{attribute}_fa")
+
+
+def field_for(spec: FormField) -> forms.Field:
+    """One Django form field for one declared field of a service's form."""
+    common: dict[str, Any] = {
+        "label": _label(spec, "label"),
+        "required": spec.is_required,
+        "help_text": _label(spec, "help") if spec.help_fa else "",
+    }
+    if spec.kind == FieldKind.TEXT:
+        return forms.CharField(max_length=spec.max_length or 500, **common)
+    if spec.kind == FieldKind.NUMBER:
+        return forms.IntegerField(
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            **common,
+        )
+    if spec.kind == FieldKind.JALALI_DATE:
+        return JalaliDateField(**common)
+    if spec.kind == FieldKind.CHOICE:
+        choices = [(c["value"], _label_choice(c)) for c in spec.choices]
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if spec.kind == FieldKind.NATIONAL_CODE:
+        return NationalCodeField(**common)
+    if spec.kind == FieldKind.MOBILE:
+        return MobileField(**common)
+    if spec.kind == FieldKind.POSTAL_CODE:
+        return PostalCodeField(**common)
+    if spec.kind == FieldKind.FILE:
+        return DocumentField(**common)
+    raise ValueError(f"unknown field kind {spec.kind}")
+
+
+def _label_choice(choice: dict[str, str]) -> str:
+    if active_language() == "en" and choice.get("label_en"):
+        return choice["label_en"]
+    return choice.get("label_fa", choice["value"])
+
+
+class ServiceRequestForm(NormalizingForm):
+    """The service's declared fields (``field_<key>``) and its documents (``document_<id>``)."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, service: Service, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.field_specs = list(service.fields.all())
+        self.documents = list(service.documents.all())
+        for spec in self.field_specs:
+            self.fields[f"field_{spec.key}"] = field_for(spec)
+        for document in self.documents:
+            self.fields[f"document_{document.pk}"] = DocumentField(
+                label=_label(document, "name"), required=document.is_mandatory
+            )
+
+    def form_values(self) -> dict[str, Any]:
+        """The declared fields' values as typed (normalised); ``submit`` cleans them by the
+        same schema, whoever calls it."""
+        values: dict[str, Any] = {}
+        for spec in self.field_specs:
+            value = self.data.get(f"field_{spec.key}")
+            if spec.kind != FieldKind.FILE and value not in (None, ""):
+                values[spec.key] = value
+        return values
+
+    def uploads(self) -> list[tuple[Any, Any]]:
+        """(RequiredDocument or None, uploaded file) for every file given."""
+        files = []
+        for document in self.documents:
+            upload = self.cleaned_data.get(f"document_{document.pk}")
+            if upload:
+                files.append((document, upload))
+        for spec in self.field_specs:
+            upload = (
+                self.cleaned_data.get(f"field_{spec.key}") if spec.kind == FieldKind.FILE else None
+            )
+            if upload:
+                files.append((None, upload))
+        return files
+
+
+class IdentifyCitizenForm(NormalizingForm):
+    national_code = NationalCodeField(label=_("National code"))
+    mobile = MobileField(label=_("Mobile number"))
+
+
+class TrackForm(NormalizingForm):
+    tracking_code = forms.CharField(label=_("Tracking code"), max_length=20)
+    national_code = NationalCodeField(label=_("National code"))
+
+    def clean_tracking_code(self) -> str:
+        code = "".join(self.cleaned_data["tracking_code"].split()).replace("-", "")
+        if not (code.isdigit() and len(code) == 12):
+            raise ValidationError(_("A tracking code has 12 digits."), code="length")
+        if not is_valid_tracking_code(code):
+            raise ValidationError(
+                _(
+                    "This tracking code has a typo: its last digit does not match. "
+                    "Check it on your receipt."
+                ),
+                code="checksum",
+            )
+        return code
+
+
+class TransitionForm(NormalizingForm):
+    action = forms.CharField(max_length=40)
+    comment = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(min_value=1)

@@ -1,0 +1,152 @@
+"""Service requests (درخواست): the case a citizen or an office files, and its attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.accounts.models import Scope
+from pishkhan.accounts.roles import Role
+from pishkhan.catalog.models import Channel
+from pishkhan.core.i18n import active_language
+
+
+class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
+    def visible_to(self, user: Any) -> ServiceRequestQuerySet:
+        """The only way any page, export or API reads requests. Outside the scope: not found."""
+        scope = Scope.of(user)
+        if scope.role == Role.NATIONAL_ADMIN or getattr(user, "is_superuser", False):
+            return self.all()
+        if scope.role == Role.REGULATOR:
+            return self.all()  # read-only: the regulator acts on offices, not on requests
+        if scope.role == Role.CITIZEN:
+            return self.filter(citizen_id=scope.user_id)
+        if scope.role in (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER) and scope.office_id:
+            return self.filter(office_id=scope.office_id)
+        if scope.role in (Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER) and scope.agency_id:
+            mine = self.filter(Q(agency_id=scope.agency_id) | Q(agency__parent_id=scope.agency_id))
+            return mine.filter(province_id=scope.province_id) if scope.province_id else mine
+        if scope.role == Role.AGENCY_ADMIN and scope.agency_id:
+            return self.filter(Q(agency_id=scope.agency_id) | Q(agency__parent_id=scope.agency_id))
+        if scope.role == Role.PROVINCIAL_SUPERVISOR and scope.province_id:
+            return self.filter(province_id=scope.province_id)
+        return self.none()
+
+
+class ServiceRequest(models.Model):
+    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("service"),
+    )
+    # Denormalised from the service and the filing place: every queue and scope filters on them.
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    province = models.ForeignKey(
+        "core.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+        verbose_name=_("citizen"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    office = models.ForeignKey(
+        "offices.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("office"),
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    workflow = models.ForeignKey(
+        "workflow.WorkflowDefinition",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("workflow"),
+    )
+    status = models.CharField(_("status"), max_length=40, db_index=True)
+    form_data = models.JSONField(_("form data"), default=dict)
+    # The fee lines in force at submission, never recomputed: what the receipt shows.
+    fee_lines = models.JSONField(_("fee lines"), default=list)
+    fee_total_rials = models.BigIntegerField(_("total (Rials)"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    sla_due_on = models.DateField(_("decision due"), db_index=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # One click makes one request: a retried POST carries the same key and finds this row.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Bumped by every change; a form carries it, so an edit made meanwhile is detected.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [
+            models.Index(fields=["agency", "province", "status", "sla_due_on"], name="queue"),
+            models.Index(fields=["office", "submitted_at"], name="office_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel=Channel.ONLINE, office__isnull=True)
+                | Q(channel=Channel.OFFICE, office__isnull=False),
+                name="office_channel_has_office",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def definition(self) -> Any:
+        return self.workflow.parsed
+
+    @property
+    def status_label(self) -> str:
+        return str(self.definition.state_label(self.status, active_language()))
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.definition.final
+
+
+class Attachment(models.Model):
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    document = models.ForeignKey(
+        "catalog.RequiredDocument", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

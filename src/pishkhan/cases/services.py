@@ -1,0 +1,335 @@
+"""Service-request actions: ``submit`` and ``transition``, called alike by the web views, the
+API, commands and tests. Each checks, locks, changes, records an audit event, notifies the
+registered listeners and writes the outbox — in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.accounts.models import User
+from pishkhan.accounts.roles import Role
+from pishkhan.catalog.fees import fee_in_force, vat_on
+from pishkhan.catalog.models import Channel, FeeKind, Service
+from pishkhan.core.audit import record_event
+from pishkhan.core.identifiers import new_tracking_code
+from pishkhan.core.workdays import add_working_days
+from pishkhan.notify.services import enqueue_sms
+from pishkhan.offices.models import Office, OfficeService
+from pishkhan.workflow.events import StateChange, emit
+from pishkhan.workflow.models import WorkflowDefinition
+
+from .models import Attachment, ServiceRequest
+from .schema import check_submission
+
+SUBJECT = "service_request"
+
+
+class RequestError(Exception):
+    """A refused action, with a code and a message for the person who tried it."""
+
+    def __init__(self, code: str, message: Any) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+class InvalidSubmission(RequestError):
+    """The form or the documents break the service's declared schema."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__("invalid", "; ".join(error.messages))
+        self.errors = (
+            error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        )
+
+
+class RequestNotFound(RequestError):
+    def __init__(self) -> None:
+        super().__init__("not_found", _("No such request."))
+
+
+@dataclass(frozen=True)
+class Upload:
+    document_id: int | None
+    file: Any  # an UploadedFile whose ``checked`` holds the content check (cases.forms)
+
+
+def fee_lines_for(
+    service: Service, channel: str, office: Office | None, on: dt.date
+) -> list[dict[str, Any]]:
+    """The fee lines of a submission, as stored on the request and printed on the receipt."""
+    government = fee_in_force(service, FeeKind.GOVERNMENT, on)
+    lines = [
+        {
+            "code": "government",
+            "label_fa": "تعرفه دولتی",
+            "label_en": "Government fee",
+            "amount": government,
+        }
+    ]
+    if channel == Channel.OFFICE and office is not None:
+        cap = fee_in_force(service, FeeKind.OFFICE_CAP, on)
+        offering = OfficeService.objects.filter(office=office, service=service).first()
+        office_fee = min(offering.office_fee_rials, cap) if offering else 0
+        lines.append(
+            {
+                "code": "office_fee",
+                "label_fa": "کارمزد دفتر",
+                "label_en": "Office fee",
+                "amount": office_fee,
+            }
+        )
+        lines.append(
+            {
+                "code": "vat",
+                "label_fa": "مالیات بر ارزش افزوده کارمزد",
+                "label_en": "VAT on the office fee",
+                "amount": vat_on(office_fee),
+            }
+        )
+    return lines
+
+
+def _check_can_file(service: Service, channel: str, actor: User, office: Office | None) -> None:
+    if not service.is_active or not service.agency.is_active:
+        raise RequestError("service_inactive", _("This service is not offered at present."))
+    if channel == Channel.OFFICE:
+        if not service.offered_at_office:
+            raise RequestError("channel", _("This service is not offered at counter offices."))
+        if (
+            office is None
+            or actor.role not in (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
+            or actor.office_id != office.pk
+        ):
+            raise RequestError(
+                "not_office_staff", _("Only the office's own staff can file at its counter.")
+            )
+        if not office.can_file_requests:
+            raise RequestError(
+                "office_inactive",
+                _("This office's licence is not active, so it cannot file requests."),
+            )
+        if not OfficeService.objects.filter(office=office, service=service).exists():
+            raise RequestError("not_offered", _("This office does not offer this service."))
+    elif channel == Channel.ONLINE:
+        if not service.offered_online:
+            raise RequestError("channel", _("This service is not offered online."))
+        if office is not None:
+            raise RequestError("channel", _("An online request is not filed by an office."))
+    else:
+        raise RequestError("channel", _("Unknown channel."))
+
+
+def submit(
+    *,
+    service: Service,
+    citizen: User,
+    channel: str,
+    actor: User,
+    form_values: dict[str, Any],
+    uploads: list[Upload] = (),  # type: ignore[assignment]
+    office: Office | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[ServiceRequest, bool]:
+    """File a request. Returns (request, created); a repeated idempotency key returns the
+    request the first call made instead of a second one."""
+    if citizen.role != Role.CITIZEN:
+        raise RequestError("not_citizen", _("Requests are filed for a citizen."))
+    if channel == Channel.ONLINE and actor.pk != citizen.pk:
+        raise RequestError("not_yours", _("Online, citizens file their own requests."))
+    if idempotency_key:
+        existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_submission(existing, citizen, service), False
+    _check_can_file(service, channel, actor, office)
+    try:
+        form_values = check_submission(
+            service, form_values, {u.document_id for u in uploads if u.document_id}
+        )
+    except ValidationError as exc:
+        raise InvalidSubmission(exc) from exc
+    saved_files: list[Any] = []
+    try:
+        with transaction.atomic():
+            request = _create(
+                service, citizen, channel, actor, office, form_values, idempotency_key
+            )
+            for upload in uploads:
+                attachment = Attachment(
+                    request=request,
+                    document_id=upload.document_id,
+                    content_type=upload.file.checked.content_type,
+                    size=upload.file.checked.size,
+                    sha256=upload.file.checked.sha256,
+                    original_name=upload.file.name[:200],
+                )
+                attachment.file.save(upload.file.name, upload.file, save=False)
+                saved_files.append(attachment.file)
+                attachment.save()
+            record_event(
+                SUBJECT,
+                request.pk,
+                action="submit",
+                actor=actor,
+                to_state=request.status,
+                data={
+                    "tracking_code": request.tracking_code,
+                    "channel": channel,
+                    "office": office.pk if office else None,
+                    "fee_total": request.fee_total_rials,
+                },
+            )
+            emit(StateChange(SUBJECT, request, "submit", "", request.status, actor, ""))
+            enqueue_sms(
+                citizen.mobile,
+                f"درخواست «{service.name_fa}» با کد رهگیری {request.tracking_code} ثبت شد.",
+                subject_type=SUBJECT,
+                subject_id=str(request.pk),
+                event="submitted",
+            )
+    except IntegrityError:
+        # Two identical POSTs raced past the look-up above: the other one won.
+        for file in saved_files:
+            file.delete(save=False)
+        if idempotency_key:
+            existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return _same_submission(existing, citizen, service), False
+        raise
+    except BaseException:
+        for file in saved_files:
+            file.delete(save=False)
+        raise
+    return request, True
+
+
+def _same_submission(existing: ServiceRequest, citizen: User, service: Service) -> ServiceRequest:
+    if existing.citizen_id != citizen.pk or existing.service_id != service.pk:
+        raise RequestError(
+            "idempotency", _("This form was already used for another request; open a new form.")
+        )
+    return existing
+
+
+def _create(
+    service: Service,
+    citizen: User,
+    channel: str,
+    actor: User,
+    office: Office | None,
+    form_values: dict[str, Any],
+    idempotency_key: str | None,
+) -> ServiceRequest:
+    now = timezone.now()
+    today = timezone.localtime(now).date()
+    workflow = WorkflowDefinition.objects.current(service.workflow_key)
+    lines = fee_lines_for(service, channel, office, today)
+    province_id = office.province_id if office else citizen.province_id
+    if province_id is None:
+        raise RequestError(
+            "no_province",
+            _("The citizen's province is not known; it is needed to route the request."),
+        )
+    for _attempt in range(5):
+        code = new_tracking_code()
+        if not ServiceRequest.objects.filter(tracking_code=code).exists():
+            break
+    return ServiceRequest.objects.create(
+        tracking_code=code,
+        service=service,
+        agency_id=service.agency_id,
+        province_id=province_id,
+        citizen=citizen,
+        channel=channel,
+        office=office,
+        operator=actor if channel == Channel.OFFICE else None,
+        workflow=workflow,
+        status=workflow.parsed.initial,
+        form_data=form_values,
+        fee_lines=lines,
+        fee_total_rials=sum(line["amount"] for line in lines),
+        submitted_at=now,
+        sla_due_on=add_working_days(today, service.sla_working_days),
+        idempotency_key=idempotency_key or None,
+    )
+
+
+_NOTIFY = {
+    "needs_info": "برای درخواست {code} اطلاعات بیشتری لازم است. لطفاً پیگیری کنید.",
+    "approved": "درخواست {code} تایید شد.",
+    "rejected": "درخواست {code} رد شد. علت در پیگیری درخواست آمده است.",
+    "delivered": "درخواست {code} تحویل شد.",
+}
+_DECISIONS = {"approved", "rejected"}
+
+
+def transition(
+    request_id: int,
+    action: str,
+    actor: User,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Move a request along its workflow. Exactly one of two conflicting changes wins; the other
+    is told the request was just changed."""
+    with transaction.atomic():
+        try:
+            request = (
+                ServiceRequest.objects.visible_to(actor)
+                .select_for_update(of=("self",))
+                .select_related("workflow", "citizen", "service")
+                .get(pk=request_id)
+            )
+        except ObjectDoesNotExist:
+            raise RequestNotFound() from None
+        if expected_version is not None and request.version != expected_version:
+            raise RequestError(
+                "stale",
+                _("This request was just changed by someone else. Reload it to see the change."),
+            )
+        definition = request.definition
+        step = definition.find(request.status, action)
+        if step is None:
+            raise RequestError(
+                "not_allowed", _("This action is not possible in the request's current state.")
+            )
+        if actor.role not in step.roles:
+            raise RequestError("role", _("Your role cannot take this action."))
+        comment = comment.strip()
+        if step.comment_required and not comment:
+            raise RequestError(
+                "comment_required", _("Write the reason or the message for this action.")
+            )
+        from_state = request.status
+        request.status = step.target
+        request.version += 1
+        if step.target in _DECISIONS:
+            request.decided_at = timezone.now()
+        request.save(update_fields=["status", "version", "decided_at", "updated_at"])
+        record_event(
+            SUBJECT,
+            request.pk,
+            action=action,
+            actor=actor,
+            from_state=from_state,
+            to_state=step.target,
+            comment=comment,
+        )
+        emit(StateChange(SUBJECT, request, action, from_state, step.target, actor, comment))
+        if step.target in _NOTIFY:
+            enqueue_sms(
+                request.citizen.mobile,
+                _NOTIFY[step.target].format(code=request.tracking_code),
+                subject_type=SUBJECT,
+                subject_id=str(request.pk),
+                event=step.target,
+            )
+    return request

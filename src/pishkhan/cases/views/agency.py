@@ -1,0 +1,106 @@
+"""The agency back office: the queue of the officer's agency in the officer's province, and
+the request page where the officer acts."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from pishkhan.accounts.access import roles_required
+from pishkhan.accounts.roles import Role
+from pishkhan.catalog.models import Service
+from pishkhan.core.forms import JalaliDateField
+
+from ..models import ServiceRequest
+from ..selectors import form_rows, get_visible, sla_state, timeline
+from .common import act_on_request
+
+AGENCY_ROLES = (Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER, Role.AGENCY_ADMIN)
+agency_staff = roles_required(*AGENCY_ROLES)
+# States in which a request still waits on someone: every workflow's non-final states.
+WAITING = ("submitted", "in_review", "resubmitted", "needs_info", "approved", "checking")
+
+
+@agency_staff
+def queue(request: HttpRequest) -> HttpResponse:
+    """Open requests, most overdue first; filters by service, status, SLA and filing date."""
+    visible = ServiceRequest.objects.visible_to(request.user)
+    requests = visible.filter(status__in=WAITING).select_related("service", "citizen", "office")
+    services = Service.objects.filter(pk__in=visible.values("service_id")).order_by("name_fa")
+    service_code = request.GET.get("service", "")
+    status = request.GET.get("status", "")
+    sla = request.GET.get("sla", "")
+    date_field = JalaliDateField(required=False)
+    errors = []
+    if service_code:
+        requests = requests.filter(service__code=service_code)
+    if status in WAITING:
+        requests = requests.filter(status=status)
+    today = timezone.localdate()
+    if sla == "breached":
+        requests = requests.filter(sla_due_on__lt=today, decided_at__isnull=True)
+    elif sla == "due_soon":
+        requests = requests.filter(
+            sla_due_on__range=(today, today + timezone.timedelta(days=1)), decided_at__isnull=True
+        )
+    for name, lookup in (("from", "submitted_at__date__gte"), ("to", "submitted_at__date__lte")):
+        if request.GET.get(name):
+            try:
+                requests = requests.filter(**{lookup: date_field.clean(request.GET[name])})
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    page = Paginator(requests.order_by("sla_due_on", "submitted_at"), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = [(r, sla_state(r, today)) for r in page]
+    return render(
+        request,
+        "cases/agency_queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "services": services,
+            "filters": request.GET,
+            "errors": errors,
+            "statuses": WAITING,
+        },
+    )
+
+
+@agency_staff
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    service_request = get_visible(request.user, tracking_code)
+    if request.method == "POST":
+        return act_on_request(request, service_request, "cases:agency_request")
+    return render(
+        request,
+        "cases/agency_request.html",
+        {
+            "req": service_request,
+            "timeline": timeline(service_request),
+            "sla": sla_state(service_request),
+            "actions": service_request.definition.available(
+                service_request.status, request.user.role
+            ),  # type: ignore[union-attr]
+            "form_rows": form_rows(service_request),
+        },
+    )
+
+
+@roles_required(*AGENCY_ROLES, Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
+def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> HttpResponse:
+    service_request = get_visible(request.user, tracking_code)
+    item = service_request.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404
+    return FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=False,
+        filename=item.original_name,
+    )

@@ -1,0 +1,181 @@
+"""The office counter: identify the citizen, pick a service, fill the form, submit, print."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core import signing
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pishkhan.accounts.access import roles_required
+from pishkhan.accounts.identity import IdentityMismatch, citizen_for
+from pishkhan.accounts.models import User
+from pishkhan.accounts.roles import Role
+from pishkhan.catalog.models import Channel, Service
+from pishkhan.core.text import normalize
+from pishkhan.offices.models import OfficeService
+
+from ..forms import IdentifyCitizenForm, ServiceRequestForm
+from ..models import ServiceRequest
+from ..selectors import form_rows, get_visible, timeline
+from ..services import RequestError, Upload, fee_lines_for, submit
+from .common import act_on_request
+
+OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
+office_staff = roles_required(*OFFICE_ROLES)
+CITIZEN_TOKEN_SALT = "pishkhan.office.citizen"
+CITIZEN_TOKEN_MAX_AGE = 3600
+
+
+@office_staff
+def home(request: HttpRequest) -> HttpResponse:
+    """Today's requests of the office, or a search by tracking code, national code or name."""
+    query = normalize(request.GET.get("q", ""))[:60]
+    requests = ServiceRequest.objects.visible_to(request.user).select_related("service", "citizen")
+    if query:
+        terms = Q(tracking_code=query) | Q(citizen__national_code=query)
+        for word in query.split():
+            terms |= Q(citizen__first_name__icontains=word) | Q(citizen__last_name__icontains=word)
+        requests = requests.filter(terms)
+    else:
+        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        requests = requests.filter(submitted_at__gte=start)
+    page = Paginator(requests.order_by("-submitted_at"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/office_home.html",
+        {"page": page, "query": query, "office": request.user.office},
+    )  # type: ignore[union-attr]
+
+
+@office_staff
+@require_http_methods(["GET", "POST"])
+def identify(request: HttpRequest) -> HttpResponse:
+    form = IdentifyCitizenForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            citizen = citizen_for(form.cleaned_data["national_code"], form.cleaned_data["mobile"])
+        except IdentityMismatch:
+            form.add_error(
+                None,
+                _(
+                    "The identity registry does not match this national code with this mobile "
+                    "number. Check both with the citizen's national card."
+                ),
+            )
+        else:
+            token = signing.dumps(
+                {"citizen": citizen.pk, "office": request.user.office_id}, salt=CITIZEN_TOKEN_SALT
+            )  # type: ignore[union-attr]
+            return redirect("cases:office_choose_service", token=token)
+    return render(request, "cases/office_identify.html", {"form": form})
+
+
+def _citizen_from(request: HttpRequest, token: str) -> User:
+    try:
+        data = signing.loads(token, salt=CITIZEN_TOKEN_SALT, max_age=CITIZEN_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    if data.get("office") != request.user.office_id:  # type: ignore[union-attr]
+        raise Http404
+    return get_object_or_404(User, pk=data.get("citizen"), role=Role.CITIZEN)
+
+
+@office_staff
+def choose_service(request: HttpRequest, token: str) -> HttpResponse:
+    citizen = _citizen_from(request, token)
+    offered = (
+        OfficeService.objects.filter(office_id=request.user.office_id, service__is_active=True)  # type: ignore[union-attr]
+        .select_related("service", "service__agency")
+        .order_by("service__agency__name_fa", "service__name_fa")
+    )
+    query = normalize(request.GET.get("q", ""))[:100]
+    if query:
+        offered = offered.filter(service__in=Service.objects.search(query))
+    return render(
+        request,
+        "cases/office_choose_service.html",
+        {"citizen": citizen, "token": token, "offered": offered, "query": query},
+    )
+
+
+@office_staff
+@require_http_methods(["GET", "POST"])
+def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
+    citizen = _citizen_from(request, token)
+    office = request.user.office  # type: ignore[union-attr]
+    offering = get_object_or_404(
+        OfficeService.objects.select_related("service", "service__agency"),
+        office=office,
+        service__code=code,
+        service__is_active=True,
+    )
+    service = offering.service
+    if request.method == "POST":
+        form = ServiceRequestForm(service, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            try:
+                created, is_new = submit(
+                    service=service,
+                    citizen=citizen,
+                    channel=Channel.OFFICE,
+                    actor=request.user,  # type: ignore[arg-type]
+                    office=office,
+                    form_values=form.form_values(),
+                    uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except RequestError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if is_new:
+                    messages.success(request, _("The request was filed."))
+                return redirect("cases:office_request", tracking_code=created.tracking_code)
+    else:
+        form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
+    lines = fee_lines_for(service, Channel.OFFICE, office, timezone.localdate())
+    return render(
+        request,
+        "cases/office_new_request.html",
+        {
+            "citizen": citizen,
+            "service": service,
+            "form": form,
+            "token": token,
+            "fee_lines": lines,
+            "fee_total": sum(line["amount"] for line in lines),
+        },
+    )
+
+
+@office_staff
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    service_request = get_visible(request.user, tracking_code)
+    if request.method == "POST":
+        return act_on_request(request, service_request, "cases:office_request")
+    return render(
+        request,
+        "cases/office_request.html",
+        {
+            "req": service_request,
+            "timeline": timeline(service_request),
+            "form_rows": form_rows(service_request),
+            "actions": service_request.definition.available(
+                service_request.status, request.user.role
+            ),  # type: ignore[union-attr]
+        },
+    )
+
+
+@office_staff
+def receipt(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    service_request = get_visible(request.user, tracking_code)
+    return render(request, "cases/receipt.html", {"req": service_request})

@@ -1,0 +1,81 @@
+"""Workflow definitions, stored as versioned data that agency administrators edit.
+
+A definition row never changes once saved: editing makes a new version, and every request keeps
+the version it started with.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.accounts.roles import Role
+
+from .definition import Definition, DefinitionError
+
+
+class WorkflowQuerySet(models.QuerySet["WorkflowDefinition"]):
+    def current(self, key: str) -> WorkflowDefinition:
+        """The newest version of a workflow: what a new request starts on."""
+        return self.filter(key=key).order_by("-version").first() or self.get(key=key)
+
+
+class WorkflowDefinition(models.Model):
+    key = models.SlugField(_("key"), max_length=60)
+    version = models.PositiveIntegerField(_("version"))
+    name_fa = models.CharField(_("Persian name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    definition = models.JSONField(_("definition"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = WorkflowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("workflow")
+        verbose_name_plural = _("workflows")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="workflow_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_fa} (v{self.version})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("workflow versions are immutable; save a new version instead")
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            Definition.parse(self.definition, known_roles=set(Role.values))
+        except DefinitionError as exc:
+            raise ValidationError({"definition": str(exc)}) from exc
+
+    @cached_property
+    def parsed(self) -> Definition:
+        return Definition.parse(self.definition)
+
+    @classmethod
+    @transaction.atomic
+    def publish(
+        cls, key: str, definition: dict[str, Any], name_fa: str, name_en: str = ""
+    ) -> WorkflowDefinition:
+        """Add a new version of a workflow (or the first). Requests in flight keep theirs."""
+        latest = cls.objects.select_for_update().filter(key=key).order_by("-version").first()
+        if latest is not None and latest.definition == definition:
+            return latest
+        workflow = cls(
+            key=key,
+            version=(latest.version + 1) if latest else 1,
+            name_fa=name_fa,
+            name_en=name_en,
+            definition=definition,
+        )
+        workflow.full_clean()
+        workflow.save()
+        return workflow

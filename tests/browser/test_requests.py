@@ -1,0 +1,134 @@
+"""The request journeys: an operator files at the counter and prints the receipt; anyone tracks
+it; an officer asks for more information, the office resubmits, and the officer approves."""
+
+import datetime as dt
+import re
+
+from playwright.sync_api import expect
+
+from pishkhan.core.demo import demo_national_code
+from pishkhan.core.jalali import format_jalali_numeric
+from pishkhan.core.text import to_persian_digits
+
+from .conftest import ARTIFACTS, assert_accessible, sign_in
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
+    page, browser, server_url, tmp_path
+):
+    document = tmp_path / "national-card.pdf"
+    document.write_bytes(PDF)
+    sign_in(page, server_url, "operator-1001")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("دفتر پیشخوان")
+    assert_accessible(page)
+    page.get_by_role("link", name="درخواست تازه").click()
+
+    national_code = demo_national_code(12)
+    page.get_by_label("کد ملی").fill(to_persian_digits(national_code))  # typed in Persian digits
+    page.get_by_label("شماره تلفن همراه").fill("0912 100 0012")
+    assert_accessible(page)
+    page.get_by_role("button", name="بررسی و ادامه").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("انتخاب خدمت")
+    page.get_by_role("link", name="شناسنامه المثنی").click()
+
+    expect(page.locator(".fee-lines")).to_contain_text("۳۰۰٬۰۰۰ ریال")
+    page.get_by_label("علت درخواست المثنی").select_option(label="مفقودی")
+    loss = format_jalali_numeric(dt.date.today() - dt.timedelta(days=20))
+    page.get_by_label("تاریخ تقریبی مفقودی یا از بین رفتن").fill(to_persian_digits(loss))
+    page.get_by_label("نوبت درخواست المثنی").select_option(label="نوبت اول")
+    page.get_by_label("تصویر کارت ملی").set_input_files(str(document))
+    page.get_by_label(re.compile("عکس")).set_input_files(str(document))
+    assert_accessible(page)
+    # A double click still makes one request.
+    page.get_by_role("button", name="ثبت درخواست").dblclick()
+
+    expect(page.get_by_role("status").or_(page.locator(".alert-success")).first).to_contain_text(
+        "درخواست ثبت شد"
+    )
+    tracking = page.locator(".request-summary .tracking-code").inner_text()
+    assert re.fullmatch("[۰-۹]{12}", tracking)
+    expect(page.locator(".request-status")).to_have_text("ثبت‌شده")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="چاپ رسید").click()
+    expect(page.locator(".code")).to_have_text(tracking)
+    expect(page.locator(".fee-total")).to_be_visible()
+    page.emulate_media(media="print")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "receipt.pdf"))  # A5, from the print stylesheet
+    page.emulate_media(media="screen")
+
+    # The office's list shows exactly one new request for this citizen.
+    page.goto(server_url + "/office/?q=" + national_code)
+    expect(page.locator(".office-requests tbody tr")).to_have_count(1)
+
+    # Anyone tracks it with the tracking code and the national code.
+    visitor = browser.new_context(locale="fa-IR").new_page()
+    visitor.goto(server_url + "/track/")
+    visitor.get_by_label("کد رهگیری").fill(tracking)
+    visitor.get_by_label("کد ملی").fill(national_code)
+    visitor.get_by_role("button", name="پیگیری", exact=True).click()
+    expect(visitor.locator(".request-status")).to_have_text("ثبت‌شده")
+    expect(visitor.locator(".timeline li")).to_have_count(1)
+    assert_accessible(visitor)
+    visitor.screenshot(path=str(ARTIFACTS / "track-result.png"), full_page=True)
+    # A typo in the tracking code is caught before any look-up.
+    typo = tracking[:-1] + ("۱" if tracking[-1] != "۱" else "۲")
+    visitor.get_by_label("کد رهگیری").fill(typo)
+    visitor.get_by_role("button", name="پیگیری", exact=True).click()
+    expect(visitor.locator(".invalid-feedback")).to_contain_text("رقم آخر")
+    visitor.context.close()
+
+
+def test_officer_asks_for_information_then_approves(page, browser, server_url):
+    sign_in(page, server_url, "officer-nocr-tehran")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("صف درخواست‌ها")
+    expect(page.locator(".sla-badge").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("وضعیت").select_option("in_review")
+    page.get_by_role("button", name="پالایش").click()
+    row = page.locator(".agency-queue tbody tr", has_text="۱۰۰۱").first  # filed at office 1001
+    tracking = row.get_attribute("data-tracking")
+    row.get_by_role("link").click()
+    expect(page.locator(".request-status")).to_have_text("در حال بررسی")
+    assert_accessible(page)
+
+    # Asking for information needs a message.
+    page.get_by_role("button", name="درخواست اطلاعات بیشتر").click()
+    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("علت یا پیام")
+    page.get_by_label(re.compile("پیام یا علت")).fill("تصویر کارت ملی خوانا نیست.")
+    page.get_by_role("button", name="درخواست اطلاعات بیشتر").click()
+    expect(page.locator(".request-status")).to_have_text("نیاز به اطلاعات بیشتر")
+
+    # The office that filed it resubmits.
+    office = browser.new_context(locale="fa-IR").new_page()
+    sign_in(office, server_url, "operator-1001")
+    office.goto(f"{server_url}/office/requests/{tracking}/")
+    expect(office.locator(".timeline-comment")).to_contain_text("خوانا نیست")
+    office.get_by_role("button", name="ارسال دوباره").click()
+    expect(office.locator(".request-status")).to_have_text("تکمیل‌شده و ارسال دوباره")
+    office.context.close()
+
+    page.reload()
+    page.get_by_role("button", name="شروع بررسی").click()
+    page.get_by_role("button", name="تایید", exact=True).click()
+    expect(page.locator(".request-status")).to_have_text("تاییدشده")
+    # submit, start_review (the demo), ask_info, resubmit, start_review, approve
+    expect(page.locator(".timeline li")).to_have_count(6)
+
+
+def test_a_stale_page_is_told_the_request_just_changed(page, browser, server_url):
+    sign_in(page, server_url, "officer-nocr-tehran")
+    page.goto(server_url + "/agency/?status=submitted")
+    page.locator(".agency-queue tbody tr a").first.click()
+    other = browser.new_context(locale="fa-IR").new_page()
+    sign_in(other, server_url, "officer-nocr-tehran")
+    other.goto(page.url)
+    other.get_by_role("button", name="شروع بررسی").click()
+    expect(other.locator(".request-status")).to_have_text("در حال بررسی")
+    other.context.close()
+    page.get_by_role("button", name="شروع بررسی").click()
+    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("همین حالا")

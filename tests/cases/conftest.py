@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from pishkhan.accounts.models import User
+from pishkhan.cases.demo import DEMO_PDF, sample_values
+from pishkhan.cases.services import Upload, submit
+from pishkhan.catalog.models import Channel, Service
+from pishkhan.core.files import check_upload
+from pishkhan.offices.models import Office
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def pdf(name: str = "doc.pdf", content: bytes = DEMO_PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, "application/pdf")
+
+
+def checked(file: SimpleUploadedFile) -> SimpleUploadedFile:
+    file.checked = check_upload(file, file.name, file.size, 5 * 1024 * 1024)
+    return file
+
+
+@pytest.fixture
+def service(db) -> Service:
+    return Service.objects.get(code="nocr-birth-certificate-duplicate")
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return User.objects.get(username="operator-1001")
+
+
+@pytest.fixture
+def office(db) -> Office:
+    return Office.objects.get(licence_number="23-1001")
+
+
+@pytest.fixture
+def citizen(db) -> User:
+    return User.objects.get(username="9990000018")
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return User.objects.get(username="officer-nocr-tehran")
+
+
+def uploads_for(service: Service) -> list[Upload]:
+    return [Upload(d.pk, checked(pdf())) for d in service.documents.filter(is_mandatory=True)]
+
+
+@pytest.fixture
+def file_request(service, citizen, operator, office):
+    """File an office request; keyword arguments override the defaults."""
+
+    def make(**overrides):
+        arguments = {
+            "service": service,
+            "citizen": citizen,
+            "channel": Channel.OFFICE,
+            "actor": operator,
+            "office": office,
+            "form_values": sample_values(service, citizen),
+            "uploads": uploads_for(service),
+        }
+        arguments.update(overrides)
+        return submit(**arguments)
+
+    return make

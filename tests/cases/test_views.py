@@ -1,0 +1,197 @@
+"""The counter, the back office and public tracking, through HTTP."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from pishkhan.accounts.models import User
+from pishkhan.cases.models import ServiceRequest
+from pishkhan.core.identifiers import damm_check_digit
+
+from .conftest import PNG, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_otp(settings):
+    settings.PISHKHAN_STAFF_OTP = False
+    cache.clear()
+
+
+def test_operator_files_at_the_counter(client):
+    operator = User.objects.get(username="operator-1001")
+    client.force_login(operator)
+    from pishkhan.core.demo import demo_national_code
+
+    code = demo_national_code(11)
+    response = client.post(
+        reverse("cases:office_identify"), {"national_code": code, "mobile": "۰۹۱۲۱۰۰۰۰۱۱"}
+    )
+    assert response.status_code == 302
+    choose_url = response["Location"]
+    token = choose_url.rstrip("/").split("/")[-1]
+    html = client.get(choose_url).content.decode()
+    assert "شناسنامه المثنی" in html
+    form_url = reverse("cases:office_new_request", args=[token, "nocr-birth-certificate-duplicate"])
+    page = client.get(form_url)
+    form = page.context["form"]
+    data = {"idempotency_key": form.initial["idempotency_key"]}
+    for spec in form.field_specs:
+        from pishkhan.cases.demo import sample_values
+
+        data[f"field_{spec.key}"] = sample_values(form.service, operator).get(spec.key, "")
+    files = {f"document_{d.pk}": pdf(f"d{d.pk}.pdf") for d in form.documents}
+    response = client.post(form_url, {**data, **files})
+    assert response.status_code == 302, response.context["form"].errors
+    request = ServiceRequest.objects.get(idempotency_key=data["idempotency_key"])
+    filed = ServiceRequest.objects.filter(citizen__national_code=code).count()
+    assert request.citizen.national_code == code and request.office == operator.office
+    # The same POST again (a double click, a retried request) makes no second request.
+    files = {f"document_{d.pk}": pdf(f"d{d.pk}.pdf") for d in form.documents}
+    again = client.post(form_url, {**data, **files})
+    assert again.status_code == 302 and again["Location"] == response["Location"]
+    assert ServiceRequest.objects.filter(citizen__national_code=code).count() == filed
+    receipt = client.get(
+        reverse("cases:office_receipt", args=[request.tracking_code])
+    ).content.decode()
+    assert "۳۰۰٬۰۰۰ ریال" in receipt and "A5" not in receipt
+
+
+def test_identity_mismatch_is_a_clear_error(client):
+    client.force_login(User.objects.get(username="operator-1001"))
+    response = client.post(
+        reverse("cases:office_identify"), {"national_code": "9990000115", "mobile": "09120000000"}
+    )
+    assert response.status_code == 200
+    assert "ثبت احوال" in response.content.decode() or "registry" in response.content.decode()
+
+
+def test_bad_uploads_are_refused_with_reasons(client, settings):
+    from pishkhan.core.demo import demo_national_code
+
+    settings.PISHKHAN_MAX_UPLOAD_MB = 1
+    client.force_login(User.objects.get(username="operator-1001"))
+    response = client.post(
+        reverse("cases:office_identify"),
+        {"national_code": demo_national_code(11), "mobile": "09121000011"},
+    )
+    token = response["Location"].rstrip("/").split("/")[-1]
+    form_url = reverse("cases:office_new_request", args=[token, "nocr-birth-certificate-duplicate"])
+    form = client.get(form_url).context["form"]
+    documents = form.documents
+    before = ServiceRequest.objects.count()
+    cases = [
+        (pdf("photo.pdf", PNG), "محتوای فایل با نام آن"),  # a PNG named .pdf
+        (pdf("big.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)), "بزرگ‌تر"),
+        (pdf("notes.txt", b"hello"), "فقط فایل"),
+    ]
+    for upload, message in cases:
+        files = {f"document_{documents[0].pk}": upload}
+        response = client.post(form_url, {"idempotency_key": "x" * 20, **files})
+        assert response.status_code == 200
+        assert message in response.content.decode(), message
+    assert ServiceRequest.objects.count() == before
+
+
+def test_the_office_does_not_offer_it_is_a_404(client):
+    from pishkhan.core.demo import demo_national_code
+    from pishkhan.offices.models import OfficeService
+
+    client.force_login(User.objects.get(username="operator-1001"))
+    response = client.post(
+        reverse("cases:office_identify"),
+        {"national_code": demo_national_code(11), "mobile": "09121000011"},
+    )
+    token = response["Location"].rstrip("/").split("/")[-1]
+    OfficeService.objects.filter(
+        office__licence_number="23-1001", service__code="gas-meter-test"
+    ).delete()
+    assert (
+        client.get(reverse("cases:office_new_request", args=[token, "gas-meter-test"])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("cases:office_new_request", args=["forged-token", "gas-meter-test"])
+        ).status_code
+        == 404
+    )
+
+
+def test_officer_queue_and_actions(client):
+    officer = User.objects.get(username="officer-nocr-tehran")
+    client.force_login(officer)
+    html = client.get(reverse("cases:agency_queue")).content.decode()
+    assert "data-sla=" in html
+    request = ServiceRequest.objects.get(idempotency_key="demo-office-in_review")
+    url = reverse("cases:agency_request", args=[request.tracking_code])
+    response = client.post(url, {"action": "ask_info", "version": request.version, "comment": ""})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "in_review"  # no message given: refused
+    client.post(url, {"action": "ask_info", "version": request.version, "comment": "صفحه دوم"})
+    request.refresh_from_db()
+    assert request.status == "needs_info"
+    filtered = client.get(
+        reverse("cases:agency_queue"), {"sla": "breached", "from": "۱۴۰۰/۰۱/۰۱", "to": "bad"}
+    )
+    assert filtered.status_code == 200 and "سال/ماه/روز" in filtered.content.decode()
+
+
+def test_public_tracking_reveals_nothing_to_a_wrong_national_code(client):
+    request = ServiceRequest.objects.get(idempotency_key="demo-office-approved")
+    url = reverse("cases:track")
+    ok = client.post(
+        url,
+        {"tracking_code": request.tracking_code, "national_code": request.citizen.national_code},
+    )
+    assert ok.status_code == 200
+    html = ok.content.decode()
+    assert "تاییدشده" in html and request.citizen.last_name not in html
+    wrong_person = client.post(
+        url, {"tracking_code": request.tracking_code, "national_code": "0499370899"}
+    )
+    unknown_code = "12345678901"
+    unknown_code += str(damm_check_digit(unknown_code))
+    nobody = client.post(url, {"tracking_code": unknown_code, "national_code": "0499370899"})
+    assert wrong_person.status_code == nobody.status_code == 404
+
+    def answer(response, code):
+        main = response.content.decode().split("<main")[1].split("</main>")[0]
+        main = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
+        return main.replace(code, "CODE")
+
+    # Word for word the same page: nothing says whether the code exists.
+    assert answer(wrong_person, request.tracking_code) == answer(nobody, unknown_code)
+    assert request.service.name_fa not in answer(wrong_person, request.tracking_code)
+
+
+def test_a_mistyped_check_digit_is_caught_before_any_look_up(client, django_assert_num_queries):
+    request = ServiceRequest.objects.select_related("citizen").get(
+        idempotency_key="demo-office-approved"
+    )
+    typo = request.tracking_code[:-1] + str((int(request.tracking_code[-1]) + 1) % 10)
+    with django_assert_num_queries(0):
+        response = client.post(
+            reverse("cases:track"),
+            {"tracking_code": typo, "national_code": request.citizen.national_code},
+        )
+    assert response.status_code == 400
+    assert "رقم آخر" in response.content.decode()
+
+
+def test_tracking_is_rate_limited(client, settings):
+    settings.PISHKHAN_TRACK_PER_MINUTE = 3
+    for _ in range(3):
+        assert (
+            client.post(
+                reverse("cases:track"), {"tracking_code": "1", "national_code": "1"}
+            ).status_code
+            == 400
+        )
+    response = client.post(reverse("cases:track"), {"tracking_code": "1", "national_code": "1"})
+    assert response.status_code == 429
+    assert "یک دقیقه" in response.content.decode()
