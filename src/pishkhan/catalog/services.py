@@ -77,6 +77,13 @@ def ensure_agency_admin_group() -> object:
     group, _created = Group.objects.get_or_create(name=AGENCY_ADMIN_GROUP)
     permissions = Permission.objects.filter(
         content_type__app_label="catalog", content_type__model__in=_AGENCY_ADMIN_MODELS
-    ).exclude(codename="delete_service")
+    ).exclude(codename="delete_service") | Permission.objects.filter(
+        content_type__app_label="workflow",
+        codename__in=[
+            "view_workflowdefinition",
+            "add_workflowdefinition",
+            "change_workflowdefinition",
+        ],
+    )
     group.permissions.add(*permissions)
     return group

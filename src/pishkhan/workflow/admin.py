@@ -1,20 +1,83 @@
+"""Workflows in the admin. Saving publishes a new version; requests in flight keep theirs.
+
+The national administrator edits any workflow. An agency administrator edits only workflows
+that no other agency's service uses (or starts a new one), so one agency cannot change another's
+process.
+"""
+
+from __future__ import annotations
+
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from pishkhan.accounts.roles import Role
 from pishkhan.core.admin import NormalizingAdmin
+from pishkhan.core.forms import NormalizingModelForm
 
 from .models import WorkflowDefinition
 
 
+def may_publish(user: Any, key: str) -> bool:
+    if user.is_superuser or user.role == Role.NATIONAL_ADMIN:
+        return True
+    if user.role != Role.AGENCY_ADMIN or not user.agency_id:
+        return False
+    from pishkhan.catalog.models import Service  # catalog sits above workflow: read lazily
+
+    own = Q(agency_id=user.agency_id) | Q(agency__parent_id=user.agency_id)
+    return not Service.objects.filter(workflow_key=key).exclude(own).exists()
+
+
+class WorkflowForm(NormalizingModelForm):
+    class Meta:
+        model = WorkflowDefinition
+        fields = ["key", "name_fa", "name_en", "definition"]
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def validate_unique(self) -> None:
+        # Saving publishes a new version; (key, version) is set by publish().
+        pass
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        key = cleaned.get("key") or self.instance.key
+        if self.request is not None and key and not may_publish(self.request.user, key):
+            raise ValidationError(
+                _(
+                    "Another agency's services use this workflow; only the national "
+                    "administrator can change it."
+                )
+            )
+        return cleaned
+
+
 @admin.register(WorkflowDefinition)
 class WorkflowDefinitionAdmin(NormalizingAdmin):
-    """Editing a workflow saves a new version; requests in flight keep the one they started on."""
-
+    form = WorkflowForm
     list_display = ["name_fa", "key", "version", "created_at"]
     list_filter = ["key"]
-    fields = ["key", "name_fa", "name_en", "definition"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, request=request, **kw)
+
+        return RequestForm
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["key"] if obj else []
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         published = WorkflowDefinition.publish(obj.key, obj.definition, obj.name_fa, obj.name_en)
