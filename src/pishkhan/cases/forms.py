@@ -20,6 +20,7 @@ from pishkhan.core.forms import (
 )
 from pishkhan.core.i18n import active_language
 from pishkhan.core.identifiers import is_valid_tracking_code
+from pishkhan.core.text import to_persian_digits
 
 _UPLOAD_MESSAGES = {
     "too_large": _("The file is larger than %(mb)s MB."),
@@ -53,7 +54,9 @@ class DocumentField(forms.FileField):
 
 def _label(obj: Any, attribute: str) -> str:
     english = getattr(obj, f"{attribute}_en", "")
-    return english if active_language() == "en" and english else getattr(obj, f"{attribute}_fa")
+    if active_language() == "en" and english:
+        return str(english)
+    return to_persian_digits(getattr(obj, f"{attribute}_fa"))
 
 
 def field_for(spec: FormField) -> forms.Field:
@@ -91,7 +94,7 @@ def field_for(spec: FormField) -> forms.Field:
 def _label_choice(choice: dict[str, str]) -> str:
     if active_language() == "en" and choice.get("label_en"):
         return choice["label_en"]
-    return choice.get("label_fa", choice["value"])
+    return to_persian_digits(choice.get("label_fa", choice["value"]))
 
 
 class ServiceRequestForm(NormalizingForm):

@@ -14,6 +14,8 @@ from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.models import Service
 from pishkhan.core.forms import JalaliDateField
+from pishkhan.core.i18n import active_language
+from pishkhan.workflow.models import WorkflowDefinition
 
 from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, sla_state, timeline
@@ -21,15 +23,30 @@ from .common import act_on_request
 
 AGENCY_ROLES = (Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER, Role.AGENCY_ADMIN)
 agency_staff = roles_required(*AGENCY_ROLES)
-# States in which a request still waits on someone: every workflow's non-final states.
-WAITING = ("submitted", "in_review", "resubmitted", "needs_info", "approved", "checking")
+# States in which a request waits on the agency (the default view of the queue); approved
+# requests, waiting to be handed over, are one filter away.
+WAITING = ("submitted", "in_review", "resubmitted", "needs_info", "checking")
+FILTERABLE = (*WAITING, "approved")
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """(state, label) of the filterable states, labelled by the shipped workflows."""
+    language = active_language()
+    labels: dict[str, str] = {}
+    for key in ("academic_verification", "default"):
+        workflow = WorkflowDefinition.objects.filter(key=key).order_by("-version").first()
+        if workflow:
+            labels.update(
+                {s: workflow.parsed.state_label(s, language) for s in workflow.parsed.states}
+            )
+    return [(state, labels.get(state, state)) for state in FILTERABLE]
 
 
 @agency_staff
 def queue(request: HttpRequest) -> HttpResponse:
     """Open requests, most overdue first; filters by service, status, SLA and filing date."""
     visible = ServiceRequest.objects.visible_to(request.user)
-    requests = visible.filter(status__in=WAITING).select_related("service", "citizen", "office")
+    requests = visible.select_related("service", "citizen", "office", "workflow")
     services = Service.objects.filter(pk__in=visible.values("service_id")).order_by("name_fa")
     service_code = request.GET.get("service", "")
     status = request.GET.get("status", "")
@@ -38,8 +55,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     errors = []
     if service_code:
         requests = requests.filter(service__code=service_code)
-    if status in WAITING:
-        requests = requests.filter(status=status)
+    requests = (
+        requests.filter(status=status)
+        if status in FILTERABLE
+        else requests.filter(status__in=WAITING)
+    )
     today = timezone.localdate()
     if sla == "breached":
         requests = requests.filter(sla_due_on__lt=today, decided_at__isnull=True)
@@ -66,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "services": services,
             "filters": request.GET,
             "errors": errors,
-            "statuses": WAITING,
+            "statuses": status_choices(),
         },
     )
 
