@@ -5,6 +5,7 @@ registered listeners and writes the outbox — in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,7 +135,7 @@ def submit(
     channel: str,
     actor: User,
     form_values: dict[str, Any],
-    uploads: list[Upload] = (),  # type: ignore[assignment]
+    uploads: Sequence[Upload] = (),
     office: Office | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[ServiceRequest, bool]:

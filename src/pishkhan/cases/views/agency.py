@@ -18,8 +18,8 @@ from pishkhan.core.i18n import active_language
 from pishkhan.workflow.models import WorkflowDefinition
 
 from ..models import ServiceRequest
-from ..selectors import form_rows, get_visible, sla_state, timeline
-from .common import act_on_request
+from ..selectors import get_visible, sla_state
+from .common import request_page
 
 AGENCY_ROLES = (Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER, Role.AGENCY_ADMIN)
 agency_staff = roles_required(*AGENCY_ROLES)
@@ -94,22 +94,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @agency_staff
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    service_request = get_visible(request.user, tracking_code)
-    if request.method == "POST":
-        return act_on_request(request, service_request, "cases:agency_request")
-    return render(
-        request,
-        "cases/agency_request.html",
-        {
-            "req": service_request,
-            "timeline": timeline(service_request),
-            "sla": sla_state(service_request),
-            "actions": service_request.definition.available(
-                service_request.status, request.user.role
-            ),  # type: ignore[union-attr]
-            "form_rows": form_rows(service_request),
-        },
-    )
+    return request_page(request, tracking_code, "cases/agency_request.html", "cases:agency_request")
 
 
 @roles_required(*AGENCY_ROLES, Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ..forms import TransitionForm
 from ..models import ServiceRequest
+from ..selectors import form_rows, get_visible, sla_state, timeline
 from ..services import RequestError, transition
 
 
@@ -33,3 +34,24 @@ def act_on_request(
         else:
             messages.success(request, _("Done: the request's status was updated."))
     return redirect(detail_view, tracking_code=service_request.tracking_code)
+
+
+def request_page(
+    request: HttpRequest, tracking_code: str, template: str, detail_view: str
+) -> HttpResponse:
+    """A request's page for staff (GET), or a workflow action on it (POST). Out of scope: 404."""
+    service_request = get_visible(request.user, tracking_code)
+    if request.method == "POST":
+        return act_on_request(request, service_request, detail_view)
+    role = request.user.role  # type: ignore[union-attr]
+    return render(
+        request,
+        template,
+        {
+            "req": service_request,
+            "timeline": timeline(service_request),
+            "form_rows": form_rows(service_request),
+            "sla": sla_state(service_request),
+            "actions": service_request.definition.available(service_request.status, role),
+        },
+    )

@@ -24,9 +24,9 @@ from pishkhan.offices.models import OfficeService
 
 from ..forms import IdentifyCitizenForm, ServiceRequestForm
 from ..models import ServiceRequest
-from ..selectors import form_rows, get_visible, timeline
+from ..selectors import get_visible
 from ..services import RequestError, Upload, fee_lines_for, submit
-from .common import act_on_request
+from .common import request_page
 
 OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
 office_staff = roles_required(*OFFICE_ROLES)
@@ -158,21 +158,7 @@ def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
 @office_staff
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    service_request = get_visible(request.user, tracking_code)
-    if request.method == "POST":
-        return act_on_request(request, service_request, "cases:office_request")
-    return render(
-        request,
-        "cases/office_request.html",
-        {
-            "req": service_request,
-            "timeline": timeline(service_request),
-            "form_rows": form_rows(service_request),
-            "actions": service_request.definition.available(
-                service_request.status, request.user.role
-            ),  # type: ignore[union-attr]
-        },
-    )
+    return request_page(request, tracking_code, "cases/office_request.html", "cases:office_request")
 
 
 @office_staff
