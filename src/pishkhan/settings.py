@@ -178,6 +178,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PISHKHAN_IDENTITY_BACKEND = env_str(
     "PISHKHAN_IDENTITY_BACKEND", "pishkhan.accounts.identity.LocalRegistry"
 )
+# SMS: the embedded default keeps messages in the outbox (/dev/outbox/ when DEBUG); production
+# names a provider adapter, e.g. pishkhan.notify.backends.KavenegarBackend.
+PISHKHAN_SMS_BACKEND = env_str("PISHKHAN_SMS_BACKEND", "pishkhan.notify.backends.OutboxBackend")
+KAVENEGAR_API_KEY = env_str("KAVENEGAR_API_KEY", "")
+KAVENEGAR_SENDER = env_str("KAVENEGAR_SENDER", "")
 # Public tracking look-ups allowed per client and minute.
 PISHKHAN_TRACK_PER_MINUTE = env_int("PISHKHAN_TRACK_PER_MINUTE", 20)
 
@@ -256,4 +261,6 @@ LOGGING = {
 # Periodic jobs (celery beat): close the audit log's new events into a checkpoint every hour.
 CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "pishkhan.core.tasks.audit_checkpoint", "schedule": 3600.0},
+    # Messages whose delivery task a crash lost are sent by this sweeper.
+    "outbox-sweep": {"task": "pishkhan.notify.tasks.deliver_pending", "schedule": 60.0},
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.core import views as core_views
+from pishkhan.notify import views as notify_views
 
 admin.site.site_header = _("Pishkhan administration")
 admin.site.site_title = _("Pishkhan")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("pishkhan.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("dev/outbox/", notify_views.outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -80,8 +81,36 @@ def chromium_path() -> str:
     raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    database_url: str
+
+    def latest_sms(self, recipient: str) -> str:
+        """The newest outbox message to a mobile: what the citizen's phone would show."""
+        query = (
+            "SELECT body FROM notify_outboxmessage WHERE recipient = %s ORDER BY id DESC LIMIT 1"
+        )
+        if self.database_url.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(self.database_url.removeprefix("sqlite:///")) as conn:
+                row = conn.execute(query.replace("%s", "?"), (recipient,)).fetchone()
+        else:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as conn:
+                row = conn.execute(query, (recipient,)).fetchone()
+        return row[0] if row else ""
+
+
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory, chromium_path) -> str:
+def server_url(live_server_process) -> str:
+    return live_server_process.url
+
+
+@pytest.fixture(scope="session")
+def live_server_process(tmp_path_factory, chromium_path) -> LiveServer:
     tmp = tmp_path_factory.mktemp("e2e")
     database_url, drop_database = _server_database(tmp)
     port = _free_port()
@@ -139,7 +168,7 @@ def server_url(tmp_path_factory, chromium_path) -> str:
                 server.kill()
                 raise RuntimeError((tmp / "server.log").read_text()) from None
             time.sleep(0.2)
-    yield url
+    yield LiveServer(url, database_url)
     server.terminate()
     server.wait(timeout=20)
     log.close()

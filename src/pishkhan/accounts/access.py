@@ -1,4 +1,4 @@
-"""Who may open which staff page: one decorator, used by every staff view."""
+"""Who may open which signed-in page: one decorator, used by every staff and portal view."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
 
 def otp_required_for(user: Any) -> bool:
@@ -16,7 +17,7 @@ def otp_required_for(user: Any) -> bool:
 
 
 def roles_required(
-    *roles: str,
+    *roles: str, login_url: str | None = None
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Only signed-in users with one of these roles (and a second factor when it is on).
 
@@ -27,10 +28,11 @@ def roles_required(
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
+            target = resolve_url(login_url) if login_url else None
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), target)
             if otp_required_for(user) and not user.is_verified():  # type: ignore[union-attr]
-                return redirect_to_login(request.get_full_path())
+                return redirect_to_login(request.get_full_path(), target)
             if user.role not in roles:  # type: ignore[union-attr]
                 raise Http404
             return view(request, *args, **kwargs)

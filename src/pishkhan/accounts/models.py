@@ -162,3 +162,39 @@ class IdentityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class OneTimeCode(models.Model):
+    """A citizen's sign-in code, sent by SMS. Only a keyed hash of the code is stored."""
+
+    national_code = models.CharField(_("national code"), max_length=10, db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=11)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    client = models.CharField(_("client address"), max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.national_code} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInLock(models.Model):
+    """A national code locked out of citizen sign-in after too many wrong codes. In the database,
+    so the lockout holds across every web process and node."""
+
+    national_code = models.CharField(_("national code"), max_length=10, unique=True)
+    locked_until = models.DateTimeField(_("locked until"))
+
+    class Meta:
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+
+    def __str__(self) -> str:
+        return self.national_code

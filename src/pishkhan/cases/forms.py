@@ -102,7 +102,9 @@ class ServiceRequestForm(NormalizingForm):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, service: Service, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, service: Service, *args: Any, documents_optional: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.service = service
         self.field_specs = list(service.fields.all())
@@ -110,8 +112,11 @@ class ServiceRequestForm(NormalizingForm):
         for spec in self.field_specs:
             self.fields[f"field_{spec.key}"] = field_for(spec)
         for document in self.documents:
+            # When answering "more information needed", documents already given stay; new ones
+            # are added.
             self.fields[f"document_{document.pk}"] = DocumentField(
-                label=_label(document, "name"), required=document.is_mandatory
+                label=_label(document, "name"),
+                required=document.is_mandatory and not documents_optional,
             )
 
     def form_values(self) -> dict[str, Any]:
@@ -161,6 +166,23 @@ class TrackForm(NormalizingForm):
                 ),
                 code="checksum",
             )
+        return code
+
+
+class CitizenCodeForm(NormalizingForm):
+    code = forms.CharField(
+        label=_("The 6-digit code sent to your mobile"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if not code.isdigit():
+            raise ValidationError(_("The code has 6 digits."), code="digits")
         return code
 
 

@@ -334,3 +334,69 @@ def transition(
                 event=step.target,
             )
     return request
+
+
+def resubmit(
+    request_id: int,
+    actor: User,
+    *,
+    form_values: dict[str, Any],
+    uploads: Sequence[Upload] = (),
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Answer "more information needed": replace the form data, add documents, resubmit — one
+    transaction, so a refusal leaves the request exactly as it was."""
+    saved_files: list[Any] = []
+    try:
+        with transaction.atomic():
+            request = (
+                ServiceRequest.objects.visible_to(actor)
+                .select_for_update(of=("self",))
+                .select_related("service")
+                .filter(pk=request_id)
+                .first()
+            )
+            if request is None:
+                raise RequestNotFound()
+            if request.status != "needs_info":
+                raise RequestError(
+                    "not_allowed", _("This action is not possible in the request's current state.")
+                )
+            have = set(
+                request.attachments.exclude(document=None).values_list("document_id", flat=True)
+            )
+            try:
+                cleaned = check_submission(
+                    request.service,
+                    form_values,
+                    have | {u.document_id for u in uploads if u.document_id},
+                )
+            except ValidationError as exc:
+                raise InvalidSubmission(exc) from exc
+            for upload in uploads:
+                attachment = Attachment(
+                    request=request,
+                    document_id=upload.document_id,
+                    content_type=upload.file.checked.content_type,
+                    size=upload.file.checked.size,
+                    sha256=upload.file.checked.sha256,
+                    original_name=upload.file.name[:200],
+                )
+                attachment.file.save(upload.file.name, upload.file, save=False)
+                saved_files.append(attachment.file)
+                attachment.save()
+            changed = cleaned != request.form_data
+            if changed:
+                ServiceRequest.objects.filter(pk=request.pk).update(form_data=cleaned)
+            result = transition(
+                request.pk,
+                "resubmit",
+                actor,
+                expected_version=expected_version,
+                comment="" if not (changed or uploads) else "اطلاعات یا مدارک تکمیل شد.",
+            )
+    except BaseException:
+        for file in saved_files:
+            file.delete(save=False)
+        raise
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agency, office, public
+from .views import agency, office, portal, public
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,15 @@ urlpatterns = [
     path("office/new/<str:token>/<str:code>/", office.new_request, name="office_new_request"),
     path("office/requests/<str:tracking_code>/", office.request_detail, name="office_request"),
     path("office/requests/<str:tracking_code>/receipt/", office.receipt, name="office_receipt"),
+    path("portal/", portal.home, name="portal_home"),
+    path("portal/login/", portal.login, name="portal_login"),
+    path("portal/login/code/", portal.enter_code, name="portal_code"),
+    path("portal/logout/", portal.logout, name="portal_logout"),
+    path("portal/new/", portal.choose_service, name="portal_choose_service"),
+    path("portal/new/<str:code>/", portal.new_request, name="portal_new_request"),
+    path("portal/requests/<str:tracking_code>/", portal.request_detail, name="portal_request"),
+    path("portal/requests/<str:tracking_code>/answer/", portal.answer, name="portal_answer"),
+    path("portal/requests/<str:tracking_code>/receipt/", portal.receipt, name="portal_receipt"),
     path("agency/", agency.queue, name="agency_queue"),
     path("agency/requests/<str:tracking_code>/", agency.request_detail, name="agency_request"),
     path(

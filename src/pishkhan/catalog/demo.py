@@ -42,6 +42,15 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     )
     admin.groups.add(group)
     ensure_user(
+        "officer-nocr-fars",
+        Role.AGENCY_OFFICER,
+        DEMO_PASSWORD,
+        first_name="کارشناس",
+        last_name="ثبت احوال فارس",
+        agency=nocr,
+        province=Province.objects.get(sci_code="07"),
+    )
+    ensure_user(
         "officer-abfa-isfahan",
         Role.AGENCY_OFFICER,
         DEMO_PASSWORD,

@@ -25,6 +25,11 @@ class OutboxMessage(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
+    # A one-time code: its text is blanked once a real provider has taken it.
+    sensitive = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

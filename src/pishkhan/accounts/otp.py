@@ -1,0 +1,177 @@
+"""Citizen sign-in by a one-time code sent by SMS.
+
+A 6-digit code, valid 2 minutes, stored as a keyed hash; 5 wrong tries lock the national code for
+15 minutes (in the database, so across processes); codes are rate-limited per national code
+(database) and per client (cache). The mobile must belong to the national code according to the
+identity registry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.notify.services import enqueue_sms
+
+from .identity import IdentityMismatch, backend, citizen_for
+from .models import OneTimeCode, SignInLock, User
+
+CODE_LIFETIME = dt.timedelta(minutes=2)
+MAX_TRIES = 5
+LOCK_FOR = dt.timedelta(minutes=15)
+CODES_PER_HOUR = 5
+RESEND_AFTER = dt.timedelta(seconds=60)
+CLIENT_CODES_PER_10_MINUTES = 20
+
+
+class SignInError(Exception):
+    def __init__(self, code: str, message: object) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    national_code: str
+    mobile: str
+    expires_at: dt.datetime
+
+
+def _hash(national_code: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"otp:{national_code}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _check_lock(national_code: str) -> None:
+    lock = SignInLock.objects.filter(national_code=national_code).first()
+    if lock and lock.locked_until > timezone.now():
+        minutes = max(1, int((lock.locked_until - timezone.now()).total_seconds() // 60) + 1)
+        raise SignInError(
+            "locked",
+            _(
+                "Too many wrong codes. Sign-in for this national code is locked for "
+                "%(minutes)s minutes."
+            )
+            % {"minutes": minutes},
+        )
+
+
+def _client_over_limit(client: str) -> bool:
+    key = f"otp-client:{client}:{timezone.now():%Y%m%d%H}{timezone.now().minute // 10}"
+    cache.add(key, 0, 700)
+    try:
+        return cache.incr(key) > CLIENT_CODES_PER_10_MINUTES
+    except ValueError:
+        cache.set(key, 1, 700)
+        return False
+
+
+def request_code(national_code: str, mobile: str, client: str = "") -> CodeSent:
+    """Check the pair with the identity registry and send a fresh code by SMS."""
+    _check_lock(national_code)
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(
+        national_code=national_code, created_at__gte=now - dt.timedelta(hours=1)
+    )
+    latest = recent.order_by("-created_at").first()
+    if latest is not None and now - latest.created_at < RESEND_AFTER:
+        raise SignInError(
+            "too_soon", _("A code was just sent. Wait a minute before asking for another.")
+        )
+    if recent.count() >= CODES_PER_HOUR:
+        raise SignInError(
+            "too_many_codes",
+            _("Too many codes for this national code in the last hour. Try again later."),
+        )
+    if _client_over_limit(client):
+        raise SignInError(
+            "too_many_requests",
+            _("Too many sign-in attempts from your connection. Try again in a few minutes."),
+        )
+    try:
+        backend().inquire(national_code, mobile)
+    except IdentityMismatch:
+        raise SignInError(
+            "mismatch",
+            _(
+                "This mobile number is not registered to this national code. Use the "
+                "mobile registered in your name."
+            ),
+        ) from None
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        OneTimeCode.objects.filter(national_code=national_code, used_at__isnull=True).update(
+            used_at=now
+        )
+        otp = OneTimeCode.objects.create(
+            national_code=national_code,
+            mobile=mobile,
+            code_hash=_hash(national_code, code),
+            expires_at=now + CODE_LIFETIME,
+            client=client[:45],
+        )
+        enqueue_sms(
+            mobile,
+            f"پیشخوان\nکد ورود شما: {code}\nاین کد تا ۲ دقیقه معتبر است. آن را به کسی ندهید.",
+            subject_type="one_time_code",
+            subject_id=str(otp.pk),
+            event="sign_in_code",
+            sensitive=True,
+        )
+    return CodeSent(national_code, mobile, otp.expires_at)
+
+
+def verify_code(national_code: str, code: str) -> User:
+    """The citizen's account when the code is right; a SignInError saying why otherwise."""
+    _check_lock(national_code)
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(national_code=national_code, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None or otp.expires_at <= timezone.now():
+            raise SignInError(
+                "expired", _("This code has expired or was replaced. Ask for a new code.")
+            )
+        if not hmac.compare_digest(otp.code_hash, _hash(national_code, code.strip())):
+            OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+            otp.refresh_from_db(fields=["attempts"])
+            left = MAX_TRIES - otp.attempts
+            if left <= 0:
+                OneTimeCode.objects.filter(pk=otp.pk).update(used_at=timezone.now())
+                SignInLock.objects.update_or_create(
+                    national_code=national_code,
+                    defaults={"locked_until": timezone.now() + LOCK_FOR},
+                )
+                wrong = SignInError(
+                    "locked",
+                    _(
+                        "Too many wrong codes. Sign-in for this national code is locked for "
+                        "15 minutes."
+                    ),
+                )
+            else:
+                wrong = SignInError(
+                    "wrong", _("The code is wrong. %(left)s tries left.") % {"left": left}
+                )
+        else:
+            otp.used_at = timezone.now()
+            otp.save(update_fields=["used_at"])
+            wrong = None
+    if wrong is not None:
+        # Raised after the transaction commits, so the counted try and the lock are kept.
+        raise wrong
+    return citizen_for(national_code, otp.mobile)

@@ -1,0 +1,219 @@
+"""The citizen's profile-based portal: sign in by SMS code, see every request, file online in at
+most three screens, answer "more information needed", cancel, print receipts."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import auth, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pishkhan.accounts.access import roles_required
+from pishkhan.accounts.otp import SignInError, request_code, verify_code
+from pishkhan.accounts.roles import Role
+from pishkhan.catalog.models import Channel, Service
+from pishkhan.core.text import normalize
+
+from ..forms import CitizenCodeForm, IdentifyCitizenForm, ServiceRequestForm
+from ..models import ServiceRequest
+from ..selectors import form_rows, get_visible, timeline
+from ..services import RequestError, Upload, fee_lines_for, resubmit, submit
+from .common import act_on_request
+from .public import client_address
+
+citizen_only = roles_required(Role.CITIZEN, login_url="cases:portal_login")
+PENDING = "pishkhan_citizen_pending"
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    form = IdentifyCitizenForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = request_code(
+                form.cleaned_data["national_code"],
+                form.cleaned_data["mobile"],
+                client_address(request),
+            )
+        except SignInError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[PENDING] = sent.national_code
+            request.session["pishkhan_next"] = request.GET.get("next", "")
+            return redirect("cases:portal_code")
+    return render(request, "portal/login.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def enter_code(request: HttpRequest) -> HttpResponse:
+    national_code = request.session.get(PENDING)
+    if not national_code:
+        return redirect("cases:portal_login")
+    form = CitizenCodeForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            citizen = verify_code(national_code, form.cleaned_data["code"])
+        except SignInError as exc:
+            form.add_error("code", exc.message)
+        else:
+            target = request.session.pop("pishkhan_next", "")
+            auth.login(request, citizen, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(target if target.startswith("/portal/") else "cases:portal_home")
+    return render(request, "portal/code.html", {"form": form, "national_code": national_code})
+
+
+@citizen_only
+def home(request: HttpRequest) -> HttpResponse:
+    requests = (
+        ServiceRequest.objects.visible_to(request.user)
+        .select_related("service", "workflow", "office")
+        .order_by("-submitted_at")
+    )
+    return render(request, "portal/home.html", {"requests": requests})
+
+
+@citizen_only
+def choose_service(request: HttpRequest) -> HttpResponse:
+    """Screen 1 of 3: which service."""
+    query = normalize(request.GET.get("q", ""))[:100]
+    services = Service.objects.active().filter(offered_online=True).select_related("agency")
+    if query:
+        services = services.search(query)
+    return render(
+        request,
+        "portal/choose_service.html",
+        {"services": services.order_by("agency__name_fa", "name_fa"), "query": query},
+    )
+
+
+@citizen_only
+@require_http_methods(["GET", "POST"])
+def new_request(request: HttpRequest, code: str) -> HttpResponse:
+    """Screen 2 of 3: the form, the documents and what it costs; screen 3 is the request itself."""
+    service = get_object_or_404(Service.objects.active().select_related("agency"), code=code)
+    if not service.offered_online:
+        messages.error(
+            request, _("This service is not offered online. It is filed at a counter office.")
+        )
+        return redirect("catalog:service_detail", code=service.code)
+    if request.method == "POST":
+        form = ServiceRequestForm(service, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            try:
+                created, is_new = submit(
+                    service=service,
+                    citizen=request.user,
+                    channel=Channel.ONLINE,
+                    actor=request.user,  # type: ignore[arg-type]
+                    form_values=form.form_values(),
+                    uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except RequestError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if is_new:
+                    messages.success(
+                        request,
+                        _("Your request was filed. We will send you an SMS when it moves on."),
+                    )
+                return redirect("cases:portal_request", tracking_code=created.tracking_code)
+    else:
+        form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
+    lines = fee_lines_for(service, Channel.ONLINE, None, timezone.localdate())
+    return render(
+        request,
+        "portal/new_request.html",
+        {
+            "service": service,
+            "form": form,
+            "fee_lines": lines,
+            "fee_total": sum(line["amount"] for line in lines),
+        },
+    )
+
+
+@citizen_only
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    service_request = get_visible(request.user, tracking_code)
+    if request.method == "POST":
+        return act_on_request(request, service_request, "cases:portal_request")
+    answer_form = None
+    if service_request.status == "needs_info":
+        answer_form = ServiceRequestForm(
+            service_request.service,
+            initial={
+                "idempotency_key": "resubmit",
+                **{f"field_{k}": v for k, v in service_request.form_data.items()},
+            },
+            documents_optional=True,
+        )
+    actions = [
+        a
+        for a in service_request.definition.available(service_request.status, Role.CITIZEN)
+        if a.action != "resubmit"
+    ]
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "req": service_request,
+            "timeline": timeline(service_request),
+            "form_rows": form_rows(service_request),
+            "actions": actions,
+            "answer_form": answer_form,
+        },
+    )
+
+
+@citizen_only
+@require_http_methods(["POST"])
+def answer(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """Answer "more information needed": edit the form, add documents, send it back."""
+    service_request = get_visible(request.user, tracking_code)
+    form = ServiceRequestForm(
+        service_request.service, data=request.POST, files=request.FILES, documents_optional=True
+    )
+    if form.is_valid():
+        try:
+            resubmit(
+                service_request.pk,
+                request.user,
+                form_values=form.form_values(),  # type: ignore[arg-type]
+                uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
+                expected_version=int(request.POST.get("version") or 0) or None,
+            )
+        except RequestError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Sent back to the agency with your changes."))
+            return redirect("cases:portal_request", tracking_code=tracking_code)
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "req": service_request,
+            "timeline": timeline(service_request),
+            "form_rows": form_rows(service_request),
+            "actions": [],
+            "answer_form": form,
+        },
+        status=400,
+    )
+
+
+@citizen_only
+def receipt(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    service_request = get_visible(request.user, tracking_code)
+    return render(request, "cases/receipt.html", {"req": service_request})
+
+
+@require_http_methods(["POST"])
+def logout(request: HttpRequest) -> HttpResponse:
+    auth.logout(request)
+    return redirect("catalog:home")

@@ -1,0 +1,185 @@
+"""The transactional outbox and its delivery."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+
+import pytest
+from django.db import connection, transaction
+
+from pishkhan.notify.backends import KavenegarBackend, SendError
+from pishkhan.notify.models import OutboxMessage, OutboxStatus
+from pishkhan.notify.services import enqueue_sms
+from pishkhan.notify.tasks import REDACTED, deliver_now
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_message_is_delivered_after_its_transaction_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message = enqueue_sms("09121000001", "سلام", event="test")
+    assert len(callbacks) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.attempts == 1
+
+
+def test_a_rolled_back_event_sends_nothing(django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue_sms("09121000001", "سلام", event="rolled-back")
+        raise RuntimeError
+    assert callbacks == [] and not OutboxMessage.objects.filter(event="rolled-back").exists()
+
+
+def test_delivery_happens_once():
+    message = enqueue_sms("09121000001", "سلام", event="once")
+    assert deliver_now(message.pk) == "sent"
+    assert deliver_now(message.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+class Recorded:
+    """A recorded Kavenegar response, served instead of the network."""
+
+    def __init__(self, payload, status=200):
+        self.payload, self.status = payload, status
+        self.requests = []
+
+    def __call__(self, request, timeout=None):
+        self.requests.append(request)
+        if self.status >= 400:
+            raise urllib.error.HTTPError(
+                request.full_url, self.status, "error", {}, io.BytesIO(b"{}")
+            )
+        return io.BytesIO(json.dumps(self.payload).encode())
+
+
+KAVENEGAR_OK = {
+    "return": {"status": 200, "message": "تایید شد"},
+    "entries": [
+        {
+            "messageid": 8792343,
+            "message": "…",
+            "status": 1,
+            "statustext": "در صف ارسال",
+            "sender": "10004346",
+            "receptor": "09121000001",
+            "date": 1356619709,
+            "cost": 120,
+        }
+    ],
+}
+
+
+def test_kavenegar_send_and_redaction(monkeypatch, settings):
+    settings.PISHKHAN_SMS_BACKEND = "pishkhan.notify.backends.KavenegarBackend"
+    settings.KAVENEGAR_API_KEY, settings.KAVENEGAR_SENDER = "test-key", "10004346"
+    recorded = Recorded(KAVENEGAR_OK)
+    monkeypatch.setattr("urllib.request.urlopen", recorded)
+    message = enqueue_sms("09121000001", "کد ورود شما: 123456", sensitive=True)
+    assert deliver_now(message.pk) == "sent"
+    message.refresh_from_db()
+    assert message.provider_id == "8792343" and message.body == REDACTED
+    request = recorded.requests[0]
+    assert request.full_url == "https://api.kavenegar.com/v1/test-key/sms/send.json"
+    assert b"receptor=09121000001" in request.data and b"sender=10004346" in request.data
+
+
+def test_kavenegar_errors(monkeypatch, settings):
+    settings.PISHKHAN_SMS_BACKEND = "pishkhan.notify.backends.KavenegarBackend"
+    monkeypatch.setattr("urllib.request.urlopen", Recorded({}, status=401))
+    with pytest.raises(SendError) as exc:
+        KavenegarBackend(api_key="bad").send("09121000001", "x")
+    assert exc.value.permanent
+    message = enqueue_sms("09121000001", "x")
+    assert deliver_now(message.pk) == "failed"
+    monkeypatch.setattr(
+        "urllib.request.urlopen", Recorded({"return": {"status": 418, "message": "busy"}})
+    )
+    message = enqueue_sms("09121000001", "y")
+    assert deliver_now(message.pk) == "retry"
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING and "418" in message.last_error
+
+
+def test_dev_outbox_only_in_debug(client, settings):
+    enqueue_sms("09121000001", "کد ورود شما: 654321")
+    settings.DEBUG = False
+    assert client.get("/dev/outbox/").status_code == 404
+    settings.DEBUG = True
+    html = client.get("/dev/outbox/").content.decode()
+    assert "۶۵۴۳۲۱" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_delivers_through_redis(settings):
+    """CI: a message goes through a real Redis broker to a running Celery worker."""
+    redis_url = os.environ.get("PISHKHAN_TEST_REDIS_URL")
+    if not redis_url:
+        skip_or_fail("PISHKHAN_TEST_REDIS_URL is not set")
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database it can share; this runs in the PostgreSQL pass")
+    from celery import Celery
+
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "worker-test-key",
+    }
+    queue = f"test-{os.getpid()}"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pishkhan",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    producer = Celery("pishkhan-test-producer", broker=redis_url)
+    try:
+        message = OutboxMessage.objects.create(
+            recipient="09121000001", body="از صف واقعی", event="worker"
+        )
+        producer.send_task("pishkhan.notify.tasks.deliver", args=[message.pk], queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            message.refresh_from_db()
+            if message.status == OutboxStatus.SENT:
+                break
+            time.sleep(0.3)
+        assert message.status == OutboxStatus.SENT, (
+            worker.stdout.read1().decode() if worker.poll() is not None else "worker still running"
+        )
+    finally:
+        producer.close()
+        worker.terminate()
+        worker.wait(timeout=20)
