@@ -162,18 +162,7 @@ def submit(
             request = _create(
                 service, citizen, channel, actor, office, form_values, idempotency_key
             )
-            for upload in uploads:
-                attachment = Attachment(
-                    request=request,
-                    document_id=upload.document_id,
-                    content_type=upload.file.checked.content_type,
-                    size=upload.file.checked.size,
-                    sha256=upload.file.checked.sha256,
-                    original_name=upload.file.name[:200],
-                )
-                attachment.file.save(upload.file.name, upload.file, save=False)
-                saved_files.append(attachment.file)
-                attachment.save()
+            _attach(request, uploads, saved_files)
             record_event(
                 SUBJECT,
                 request.pk,
@@ -209,6 +198,23 @@ def submit(
             file.delete(save=False)
         raise
     return request, True
+
+
+def _attach(request: ServiceRequest, uploads: Sequence[Upload], saved_files: list[Any]) -> None:
+    """Store the uploaded documents of a request; ``saved_files`` collects the stored files, so
+    the caller can delete them if its transaction fails."""
+    for upload in uploads:
+        attachment = Attachment(
+            request=request,
+            document_id=upload.document_id,
+            content_type=upload.file.checked.content_type,
+            size=upload.file.checked.size,
+            sha256=upload.file.checked.sha256,
+            original_name=upload.file.name[:200],
+        )
+        attachment.file.save(upload.file.name, upload.file, save=False)
+        saved_files.append(attachment.file)
+        attachment.save()
 
 
 def _same_submission(existing: ServiceRequest, citizen: User, service: Service) -> ServiceRequest:
@@ -373,18 +379,7 @@ def resubmit(
                 )
             except ValidationError as exc:
                 raise InvalidSubmission(exc) from exc
-            for upload in uploads:
-                attachment = Attachment(
-                    request=request,
-                    document_id=upload.document_id,
-                    content_type=upload.file.checked.content_type,
-                    size=upload.file.checked.size,
-                    sha256=upload.file.checked.sha256,
-                    original_name=upload.file.name[:200],
-                )
-                attachment.file.save(upload.file.name, upload.file, save=False)
-                saved_files.append(attachment.file)
-                attachment.save()
+            _attach(request, uploads, saved_files)
             changed = cleaned != request.form_data
             if changed:
                 ServiceRequest.objects.filter(pk=request.pk).update(form_data=cleaned)

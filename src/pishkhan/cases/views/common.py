@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..forms import TransitionForm
+from pishkhan.accounts.models import User
+from pishkhan.catalog.models import Service
+from pishkhan.offices.models import Office
+
+from ..forms import ServiceRequestForm, TransitionForm
 from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, sla_state, timeline
-from ..services import RequestError, transition
+from ..services import RequestError, Upload, fee_lines_for, submit, transition
 
 
 def act_on_request(
@@ -53,5 +61,55 @@ def request_page(
             "form_rows": form_rows(service_request),
             "sla": sla_state(service_request),
             "actions": service_request.definition.available(service_request.status, role),
+        },
+    )
+
+
+def filing_page(
+    request: HttpRequest,
+    service: Service,
+    *,
+    citizen: User,
+    channel: str,
+    office: Office | None,
+    template: str,
+    detail_view: str,
+    filed_message: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The request form of a service (GET) and its submission (POST), for the counter and the
+    portal alike: one click makes one request, a refusal shows its reason on the form."""
+    if request.method == "POST":
+        form = ServiceRequestForm(service, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            try:
+                created, is_new = submit(
+                    service=service,
+                    citizen=citizen,
+                    channel=channel,
+                    actor=request.user,  # type: ignore[arg-type]
+                    office=office,
+                    form_values=form.form_values(),
+                    uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except RequestError as exc:
+                form.add_error(None, exc.message)
+            else:
+                if is_new:
+                    messages.success(request, filed_message)
+                return redirect(detail_view, tracking_code=created.tracking_code)
+    else:
+        form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
+    lines = fee_lines_for(service, channel, office, timezone.localdate())
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "service": service,
+            "form": form,
+            "fee_lines": lines,
+            "fee_total": sum(line["amount"] for line in lines),
         },
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
-from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -22,11 +19,10 @@ from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.text import normalize
 from pishkhan.offices.models import OfficeService
 
-from ..forms import IdentifyCitizenForm, ServiceRequestForm
+from ..forms import IdentifyCitizenForm
 from ..models import ServiceRequest
 from ..selectors import get_visible
-from ..services import RequestError, Upload, fee_lines_for, submit
-from .common import request_page
+from .common import filing_page, request_page
 
 OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
 office_staff = roles_required(*OFFICE_ROLES)
@@ -117,41 +113,16 @@ def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
         service__code=code,
         service__is_active=True,
     )
-    service = offering.service
-    if request.method == "POST":
-        form = ServiceRequestForm(service, data=request.POST, files=request.FILES)
-        if form.is_valid():
-            try:
-                created, is_new = submit(
-                    service=service,
-                    citizen=citizen,
-                    channel=Channel.OFFICE,
-                    actor=request.user,  # type: ignore[arg-type]
-                    office=office,
-                    form_values=form.form_values(),
-                    uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-            except RequestError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if is_new:
-                    messages.success(request, _("The request was filed."))
-                return redirect("cases:office_request", tracking_code=created.tracking_code)
-    else:
-        form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
-    lines = fee_lines_for(service, Channel.OFFICE, office, timezone.localdate())
-    return render(
+    return filing_page(
         request,
-        "cases/office_new_request.html",
-        {
-            "citizen": citizen,
-            "service": service,
-            "form": form,
-            "token": token,
-            "fee_lines": lines,
-            "fee_total": sum(line["amount"] for line in lines),
-        },
+        offering.service,
+        citizen=citizen,
+        channel=Channel.OFFICE,
+        office=office,
+        template="cases/office_new_request.html",
+        detail_view="cases:office_request",
+        filed_message=_("The request was filed."),
+        context={"citizen": citizen, "token": token},
     )
 
 

@@ -3,12 +3,9 @@ most three screens, answer "more information needed", cancel, print receipts."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,8 +18,8 @@ from pishkhan.core.text import normalize
 from ..forms import CitizenCodeForm, IdentifyCitizenForm, ServiceRequestForm
 from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, timeline
-from ..services import RequestError, Upload, fee_lines_for, resubmit, submit
-from .common import act_on_request
+from ..services import RequestError, Upload, resubmit
+from .common import act_on_request, filing_page
 from .public import client_address
 
 citizen_only = roles_required(Role.CITIZEN, login_url="cases:portal_login")
@@ -100,40 +97,16 @@ def new_request(request: HttpRequest, code: str) -> HttpResponse:
             request, _("This service is not offered online. It is filed at a counter office.")
         )
         return redirect("catalog:service_detail", code=service.code)
-    if request.method == "POST":
-        form = ServiceRequestForm(service, data=request.POST, files=request.FILES)
-        if form.is_valid():
-            try:
-                created, is_new = submit(
-                    service=service,
-                    citizen=request.user,
-                    channel=Channel.ONLINE,
-                    actor=request.user,  # type: ignore[arg-type]
-                    form_values=form.form_values(),
-                    uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-            except RequestError as exc:
-                form.add_error(None, exc.message)
-            else:
-                if is_new:
-                    messages.success(
-                        request,
-                        _("Your request was filed. We will send you an SMS when it moves on."),
-                    )
-                return redirect("cases:portal_request", tracking_code=created.tracking_code)
-    else:
-        form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
-    lines = fee_lines_for(service, Channel.ONLINE, None, timezone.localdate())
-    return render(
+    return filing_page(
         request,
-        "portal/new_request.html",
-        {
-            "service": service,
-            "form": form,
-            "fee_lines": lines,
-            "fee_total": sum(line["amount"] for line in lines),
-        },
+        service,
+        citizen=request.user,  # type: ignore[arg-type]
+        channel=Channel.ONLINE,
+        office=None,
+        template="portal/new_request.html",
+        detail_view="cases:portal_request",
+        filed_message=_("Your request was filed. We will send you an SMS when it moves on."),
+        context={},
     )
 
 
