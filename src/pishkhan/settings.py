@@ -255,7 +255,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every successful sign-in's reset at INFO; failures still log as warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Celery logs every in-process task at INFO; keep the console for what matters.
+    "loggers": {"axes": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
 }
 
 # Periodic jobs (celery beat): close the audit log's new events into a checkpoint every hour.
