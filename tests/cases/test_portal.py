@@ -145,3 +145,15 @@ def test_wrong_code_messages(client):
         reverse("cases:portal_login"), {"national_code": other, "mobile": "09120000000"}
     )
     assert "به نام این کد ملی ثبت نشده" in bad.content.decode()
+
+
+def test_junk_in_the_answer_form_is_not_a_server_error(client):
+    sign_in(client)
+    mine = ServiceRequest.objects.get(idempotency_key="demo-online-needs_info")
+    response = client.post(
+        reverse("cases:portal_answer", args=[mine.tracking_code]),
+        {"version": "abc", "field_purpose": "x" * 5000},
+    )
+    assert response.status_code in (302, 400)
+    mine.refresh_from_db()
+    assert mine.status == "needs_info"

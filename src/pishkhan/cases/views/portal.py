@@ -159,7 +159,7 @@ def answer(request: HttpRequest, tracking_code: str) -> HttpResponse:
                 request.user,
                 form_values=form.form_values(),  # type: ignore[arg-type]
                 uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
-                expected_version=int(request.POST.get("version") or 0) or None,
+                expected_version=_version(request),
             )
         except RequestError as exc:
             messages.error(request, str(exc.message))
@@ -178,6 +178,11 @@ def answer(request: HttpRequest, tracking_code: str) -> HttpResponse:
         },
         status=400,
     )
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
 
 
 @citizen_only
