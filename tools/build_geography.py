@@ -8,6 +8,7 @@ the project never reads that folder at run time. Run: python tools/build_geograp
 import csv
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "src/pishkhan/core/fixtures/geography.json"
@@ -56,6 +57,7 @@ def main(data_dir: Path) -> None:
         )
     if len(census) != len(province_pk_by_source_id):
         raise SystemExit("province tables do not match")
+    cities = Counter(r["shahrestan"] for r in rows(data_dir / "shahr.csv"))
     for r in rows(data_dir / "shahrestan.csv"):
         fixture.append(
             {
@@ -65,6 +67,7 @@ def main(data_dir: Path) -> None:
                     "province": province_pk_by_source_id[r["ostan"]],
                     "sci_code": r["amar_code"],
                     "name_fa": fold(r["name"]),
+                    "city_count": cities.get(r["id"], 0),
                 },
             }
         )

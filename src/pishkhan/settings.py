@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pishkhan.catalog",
     "pishkhan.offices",
     "pishkhan.cases",
+    "pishkhan.licensing",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +200,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background jobs: with REDIS_URL, real Celery workers; without it, tasks run in-process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -264,4 +265,5 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "pishkhan.core.tasks.audit_checkpoint", "schedule": 3600.0},
     # Messages whose delivery task a crash lost are sent by this sweeper.
     "outbox-sweep": {"task": "pishkhan.notify.tasks.deliver_pending", "schedule": 60.0},
+    "licences-daily": {"task": "pishkhan.licensing.tasks.licences_daily", "schedule": 86400.0},
 }

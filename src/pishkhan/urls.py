@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("pishkhan.catalog.urls")),
     path("", include("pishkhan.cases.urls")),
     path("accounts/", include("pishkhan.accounts.urls")),
+    path("", include("pishkhan.licensing.urls")),
+    path("offices/", include("pishkhan.offices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("dev/outbox/", notify_views.outbox, name="dev_outbox"),

@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     REGULATOR = "regulator", _("Regulator (CRA)")
     ASSESSMENT_OFFICER = "assessment_officer", _("Assessment Center officer")
     NATIONAL_ADMIN = "national_admin", _("National administrator")
+    PROVINCIAL_ICT = "provincial_ict", _("Provincial ICT office")
+    WORKING_GROUP = "working_group", _("Provincial working group")
 
 
 # Tuples, not sets: they appear in database constraints, whose migrations must not change with
@@ -22,5 +24,5 @@ OFFICE_ROLES = (Role.OFFICE_MANAGER, Role.OFFICE_OPERATOR)
 AGENCY_ROLES = (Role.AGENCY_ADMIN, Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER)
 # Roles whose reach is one province; for agency officers and Assessment Center officers an
 # empty province means a national post.
-PROVINCE_ROLES = (Role.PROVINCIAL_SUPERVISOR,)
+PROVINCE_ROLES = (Role.PROVINCIAL_SUPERVISOR, Role.PROVINCIAL_ICT, Role.WORKING_GROUP)
 STAFF_ROLES = tuple(role for role in Role if role != Role.CITIZEN)

@@ -41,6 +41,9 @@ class County(models.Model):
     )
     sci_code = models.CharField(_("SCI code"), max_length=8, unique=True)
     name_fa = models.CharField(_("Persian name"), max_length=64)
+    # Cities (شهر) in the county, from the divisions data: the weight by which the province's
+    # population is apportioned to its counties (docs/licensing.md).
+    city_count = models.PositiveSmallIntegerField(_("number of cities"), default=0)
 
     class Meta:
         ordering = ["province__name_fa", "name_fa"]

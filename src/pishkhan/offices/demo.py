@@ -130,6 +130,7 @@ def _staff() -> list[tuple[str, str, str]]:
         last_name="دفتر 1001",
         office=first,
         province=first.province,
+        mobile="09121001001",
     )
     for office in Office.objects.active().order_by("licence_number"):
         number = office.licence_number.split("-")[1]

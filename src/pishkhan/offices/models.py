@@ -5,9 +5,15 @@ This is the registry's core; licensing, offered services and office fees build o
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.catalog.fees import fee_in_force
+from pishkhan.catalog.models import FeeKind
+from pishkhan.core.i18n import active_language
+from pishkhan.core.money import format_rials
 from pishkhan.core.validators import validate_postal_code
 
 
@@ -96,3 +102,43 @@ class OfficeService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} — {self.service}"
+
+    def clean(self) -> None:
+        """An office offers only services offered at offices, never above today's cap.
+
+        The cap is the regulator's office-fee cap in force today. A cap lowered later does not
+        rewrite this row; a request filed then is charged at most the cap in force on its day
+        (``cases.services.fee_lines_for``).
+        """
+        if self.service_id is None:
+            return
+        if not self.service.offered_at_office:
+            raise ValidationError(
+                {
+                    "service": ValidationError(
+                        _("This service is not offered at counter offices."), code="not_at_offices"
+                    )
+                }
+            )
+        fee = self.office_fee_rials
+        if fee is None:
+            return
+        if fee < 0:
+            raise ValidationError(
+                {
+                    "office_fee_rials": ValidationError(
+                        _("The office fee cannot be negative."), code="negative"
+                    )
+                }
+            )
+        cap = fee_in_force(self.service, FeeKind.OFFICE_CAP, timezone.localdate())
+        if fee > cap:
+            raise ValidationError(
+                {
+                    "office_fee_rials": ValidationError(
+                        _("The office fee may not be above the cap of %(cap)s."),
+                        code="above_cap",
+                        params={"cap": format_rials(cap, active_language())},
+                    )
+                }
+            )

@@ -11,6 +11,7 @@ DATA = Path(__file__).parent / "data"
 SHIPPED = {
     "default": ("گردش کار پیش‌فرض", "Default workflow"),
     "academic_verification": ("گردش کار تاییدیه تحصیلی", "Academic-record verification"),
+    "licence_application": ("گردش کار درخواست پروانه دفتر", "Office licence application"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import auth, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -59,7 +60,9 @@ def enter_code(request: HttpRequest) -> HttpResponse:
         else:
             target = request.session.pop("pishkhan_next", "")
             auth.login(request, citizen, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(target if target.startswith("/portal/") else "cases:portal_home")
+            host, secure = {request.get_host()}, request.is_secure()
+            safe = url_has_allowed_host_and_scheme(target, host, secure)
+            return redirect(target if target and safe else "cases:portal_home")
     return render(request, "portal/code.html", {"form": form, "national_code": national_code})
 
 

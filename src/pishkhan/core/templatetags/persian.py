@@ -93,3 +93,14 @@ def bs_widget(bound_field: Any) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)  # type: ignore[no-any-return]
+
+
+@register.filter
+def grouped(value: int | None) -> str:
+    """A whole number with thousands separators (no unit), in the active language's digits."""
+    if value is None:
+        return ""
+    formatted = f"{int(value):,}"
+    if _language() == "fa":
+        return text.to_persian_digits(formatted.replace(",", money.PERSIAN_THOUSANDS_SEPARATOR))
+    return formatted

@@ -1,0 +1,537 @@
+"""Licensing actions: apply, review, decide (with the county's capacity checked atomically),
+suspend, revoke, renew, expire; and the working group's capacity decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.accounts.models import User
+from pishkhan.accounts.roles import Role
+from pishkhan.core.audit import record_event
+from pishkhan.core.models import County, Province
+from pishkhan.notify.services import enqueue_sms
+from pishkhan.offices.models import Office, OfficeStatus
+from pishkhan.workflow.engine import StepRefused, take_step
+from pishkhan.workflow.models import WorkflowDefinition
+
+from .models import (
+    ApplicationDocument,
+    CountyCapacity,
+    Licence,
+    LicenceApplication,
+    Suspension,
+    capacity_on,
+)
+
+SUBJECT = "licence_application"
+OFFICE_SUBJECT = "office"
+LICENCE_YEARS = 5
+PEOPLE_PER_OFFICE = 20_000
+REMINDER_DAYS = (60, 30, 7)
+
+
+class LicensingError(Exception):
+    def __init__(self, code: str, message: Any) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+def apply(
+    applicant: User, *, documents: Sequence[tuple[str, Any, dt.date | None]] = (), **fields: Any
+) -> LicenceApplication:
+    """File a licence application with its documents (title, checked upload, valid until),
+    validated as a whole; a refusal saves nothing, files included."""
+    today = timezone.localdate()
+    expired = [
+        title for title, _file, valid_until in documents if valid_until and valid_until < today
+    ]
+    if expired:
+        raise ValidationError(
+            {"__all__": [_("This document has expired: %(title)s") % {"title": t} for t in expired]}
+        )
+    stored: list[Any] = []
+    try:
+        with transaction.atomic():
+            application = LicenceApplication(
+                applicant=applicant,
+                workflow=WorkflowDefinition.objects.current("licence_application"),
+                **fields,
+            )
+            application.status = application.workflow.parsed.initial
+            application.full_clean()
+            application.save()
+            for title, upload, valid_until in documents:
+                document = ApplicationDocument(
+                    application=application,
+                    title=title,
+                    valid_until=valid_until,
+                    content_type=upload.checked.content_type,
+                )
+                document.file.save(upload.name, upload, save=False)
+                stored.append(document.file)
+                document.save()
+            record_event(
+                SUBJECT,
+                application.pk,
+                action="apply",
+                actor=applicant,
+                to_state=application.status,
+                data={"documents": len(documents)},
+            )
+    except BaseException:
+        for file in stored:
+            file.delete(save=False)
+        raise
+    return application
+
+
+def _locked(application_id: int, actor: User) -> LicenceApplication:
+    application = (
+        LicenceApplication.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("workflow", "county")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise LicensingError("not_found", _("No such application."))
+    return application
+
+
+def act(
+    application_id: int,
+    action: str,
+    actor: User,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> LicenceApplication:
+    """Review steps and refusals. Approval goes through ``approve`` (it issues the licence)."""
+    if action == "approve":
+        return approve(application_id, actor, comment=comment, expected_version=expected_version)
+    with transaction.atomic():
+        application = _locked(application_id, actor)
+        try:
+            take_step(
+                application,
+                SUBJECT,
+                action,
+                actor,
+                comment=comment,
+                expected_version=expected_version,
+            )
+        except StepRefused as exc:
+            raise LicensingError(exc.code, exc.message) from exc
+        application.save(update_fields=["status", "version"])
+    return application
+
+
+@dataclass(frozen=True)
+class CountyCapacityState:
+    capacity: int | None
+    active: int
+
+    @property
+    def has_room(self) -> bool:
+        return self.capacity is None or self.active < self.capacity
+
+
+def capacity_state(county: County, on: dt.date | None = None) -> CountyCapacityState:
+    on = on or timezone.localdate()
+    active = Office.objects.filter(county=county, status=OfficeStatus.ACTIVE).count()
+    return CountyCapacityState(capacity_on(county.pk, on), active)
+
+
+def approve(
+    application_id: int, actor: User, *, comment: str = "", expected_version: int | None = None
+) -> LicenceApplication:
+    """Approve and issue the licence — refused when the county is at capacity. The county's row
+    is locked first, so approvals racing for a county's last place approve exactly one."""
+    with transaction.atomic():
+        application = _locked(application_id, actor)
+        County.objects.select_for_update().get(pk=application.county_id)
+        state = capacity_state(application.county)
+        if not state.has_room:
+            raise LicensingError(
+                "no_capacity",
+                _(
+                    "%(county)s is at its capacity of %(capacity)s active offices; the "
+                    "provincial working group must raise it first."
+                )
+                % {"county": application.county.name_fa, "capacity": state.capacity},
+            )
+        try:
+            take_step(
+                application,
+                SUBJECT,
+                "approve",
+                actor,
+                comment=comment,
+                expected_version=expected_version,
+            )
+        except StepRefused as exc:
+            raise LicensingError(exc.code, exc.message) from exc
+        today = timezone.localdate()
+        number = _next_licence_number(application.county.province)
+        office = Office.objects.create(
+            licence_number=number,
+            name=application.office_name,
+            kind=application.kind,
+            county=application.county,
+            province_id=application.county.province_id,
+            address=application.address,
+            postal_code=application.postal_code,
+            phone=application.phone,
+            status=OfficeStatus.ACTIVE,
+        )
+        Licence.objects.create(
+            office=office,
+            number=number,
+            issued_on=today,
+            expires_on=_years_later(today, LICENCE_YEARS),
+        )
+        application.office = office
+        application.save(update_fields=["status", "version", "office"])
+        manager = _manager_account(application, office)
+        _initial_offerings(office)
+        record_event(
+            OFFICE_SUBJECT,
+            office.pk,
+            action="licence_issued",
+            actor=actor,
+            to_state=OfficeStatus.ACTIVE,
+            data={"licence": number},
+        )
+        enqueue_sms(
+            application.manager_mobile,
+            f"پروانه دفتر پیشخوان «{application.office_name}» با شماره {number} صادر شد.\n"
+            f"نام کاربری مدیر دفتر: {manager.username}\n"
+            f"تعیین گذرواژه: {set_password_path(manager)}",
+            subject_type=SUBJECT,
+            subject_id=str(application.pk),
+            event="licence_issued",
+            sensitive=True,
+        )
+    return application
+
+
+def _manager_account(application: LicenceApplication, office: Office) -> User:
+    """The new office's manager account, with no password until the manager sets one through
+    the link sent by SMS."""
+    manager = User(
+        username=f"manager-{office.licence_number}",
+        role=Role.OFFICE_MANAGER,
+        office=office,
+        province_id=office.province_id,
+        national_code=application.manager_national_code,
+        mobile=application.manager_mobile,
+    )
+    manager.set_unusable_password()
+    manager.full_clean()
+    manager.save()
+    return manager
+
+
+def set_password_path(user: User) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return reverse(
+        "accounts:set_password",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+
+
+def _initial_offerings(office: Office) -> None:
+    """A new office starts offering the catalogue's office services at their caps; its manager
+    lowers its fees (never above the cap) and the ranking will narrow what it may offer."""
+    from pishkhan.catalog.fees import fee_in_force
+    from pishkhan.catalog.models import FeeKind, Service
+    from pishkhan.offices.models import OfficeService
+
+    today = timezone.localdate()
+    OfficeService.objects.bulk_create(
+        OfficeService(
+            office=office,
+            service=service,
+            office_fee_rials=fee_in_force(service, FeeKind.OFFICE_CAP, today),
+        )
+        for service in Service.objects.active()
+        .filter(offered_at_office=True)
+        .prefetch_related("fees")
+    )
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _next_licence_number(province: Province) -> str:
+    prefix = f"{province.sci_code}-"
+    numbers = Office.objects.filter(licence_number__startswith=prefix).values_list(
+        "licence_number", flat=True
+    )
+    highest = max(
+        (int(n.split("-")[1]) for n in numbers if n.split("-")[1].isdigit()), default=1000
+    )
+    return f"{prefix}{highest + 1}"
+
+
+@transaction.atomic
+def set_capacity(
+    county: County, capacity: int, effective_from: dt.date, note: str, actor: User
+) -> CountyCapacity:
+    """The working group's decision for a county. Lower than the active offices is allowed (no
+    office is closed by it) but then no new approval passes until offices leave."""
+    if actor.role not in (Role.WORKING_GROUP, Role.NATIONAL_ADMIN) or (
+        actor.role == Role.WORKING_GROUP and actor.province_id != county.province_id
+    ):
+        raise LicensingError(
+            "role", _("Only the province's working group sets its counties' capacity.")
+        )
+    if capacity < 0:
+        raise ValidationError(_("Capacity cannot be negative."))
+    if effective_from < timezone.localdate():
+        raise ValidationError(_("A capacity decision takes effect from today or a later date."))
+    if not note.strip():
+        raise ValidationError(
+            _("Write the decision note (the working group's session and decision).")
+        )
+    row, _created = CountyCapacity.objects.update_or_create(
+        county=county,
+        effective_from=effective_from,
+        defaults={"capacity": capacity, "note": note.strip(), "decided_by": actor},
+    )
+    record_event(
+        "county",
+        county.pk,
+        action="set_capacity",
+        actor=actor,
+        data={"capacity": capacity, "from": effective_from.isoformat(), "note": note.strip()},
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    county: County
+    capacity: int | None
+    active: int
+    pending: int
+    population: int
+    recommended: int
+
+    @property
+    def people_per_office(self) -> int | None:
+        return self.population // self.active if self.active else None
+
+    @property
+    def over(self) -> bool:
+        return self.capacity is not None and self.active >= self.capacity
+
+
+def capacity_table(province: Province, on: dt.date | None = None) -> list[CapacityRow]:
+    """Each county: capacity, active offices, pending applications, apportioned population and
+    the recommended capacity (one office per 20,000 people, at least one per county)."""
+    on = on or timezone.localdate()
+    counties = list(
+        County.objects.filter(province=province)
+        .annotate(
+            active=Count("offices", filter=Q(offices__status=OfficeStatus.ACTIVE), distinct=True),
+        )
+        .order_by("name_fa")
+    )
+    pending = dict(
+        LicenceApplication.objects.filter(county__province=province)
+        .exclude(status__in=("approved", "rejected"))
+        .values_list("county_id")
+        .annotate(n=Count("id"))
+    )
+    capacities: dict[int, int] = {}
+    for row in CountyCapacity.objects.filter(
+        county__province=province, effective_from__lte=on
+    ).order_by("county_id", "-effective_from"):
+        capacities.setdefault(row.county_id, row.capacity)
+    weights = sum(max(c.city_count, 1) for c in counties) or 1
+    rows = []
+    for county in counties:
+        population = province.population_2016 * max(county.city_count, 1) // weights
+        rows.append(
+            CapacityRow(
+                county=county,
+                capacity=capacities.get(county.pk),
+                active=county.active,
+                pending=pending.get(county.pk, 0),
+                population=population,
+                recommended=max(1, math.ceil(population / PEOPLE_PER_OFFICE)),
+            )
+        )
+    return rows
+
+
+def _office_step(
+    office_id: int, actor: User, action: str, status: str, comment: str, data: dict[str, Any]
+) -> Office:
+    if actor.role not in (Role.REGULATOR, Role.NATIONAL_ADMIN):
+        raise LicensingError("role", _("Only the regulator changes a licence."))
+    if not comment.strip():
+        raise LicensingError("comment_required", _("Write the reason for this action."))
+    with transaction.atomic():
+        office = Office.objects.select_for_update().get(pk=office_id)
+        before = office.status
+        if before in (OfficeStatus.REVOKED,):
+            raise LicensingError("not_allowed", _("A revoked licence cannot be changed."))
+        office.status = status
+        office.save(update_fields=["status"])
+        record_event(
+            OFFICE_SUBJECT,
+            office.pk,
+            action=action,
+            actor=actor,
+            from_state=before,
+            to_state=status,
+            comment=comment.strip(),
+            data=data,
+        )
+    return office
+
+
+@transaction.atomic
+def suspend(office_id: int, actor: User, *, reason: str, until: dt.date) -> Office:
+    if until <= timezone.localdate():
+        raise LicensingError("date", _("A suspension ends on a future date."))
+    office = _office_step(
+        office_id, actor, "suspend", OfficeStatus.SUSPENDED, reason, {"until": until.isoformat()}
+    )
+    Suspension.objects.create(
+        office=office, reason=reason.strip(), starts_on=timezone.localdate(), until=until
+    )
+    return office
+
+
+@transaction.atomic
+def reinstate(office_id: int, actor: User | None, *, reason: str) -> Office:
+    if actor is None:  # the daily task, at the end of the period
+        office = Office.objects.select_for_update().get(pk=office_id)
+        Office.objects.filter(pk=office_id).update(status=OfficeStatus.ACTIVE)
+        record_event(
+            OFFICE_SUBJECT,
+            office_id,
+            action="reinstate",
+            from_state=office.status,
+            to_state=OfficeStatus.ACTIVE,
+            comment=reason,
+        )
+        office.status = OfficeStatus.ACTIVE
+    else:
+        office = _office_step(office_id, actor, "reinstate", OfficeStatus.ACTIVE, reason, {})
+    Suspension.objects.filter(office_id=office_id, lifted_at__isnull=True).update(
+        lifted_at=timezone.now()
+    )
+    return office
+
+
+def revoke(office_id: int, actor: User, *, reason: str) -> Office:
+    return _office_step(office_id, actor, "revoke", OfficeStatus.REVOKED, reason, {})
+
+
+def current_licence(office: Office) -> Licence | None:
+    return office.licences.order_by("-expires_on").first()
+
+
+def renew(office_id: int, actor: User) -> Licence:
+    """Renew before expiry: a new licence row from the old expiry date."""
+    if actor.role not in (Role.REGULATOR, Role.NATIONAL_ADMIN):
+        raise LicensingError("role", _("Only the regulator changes a licence."))
+    with transaction.atomic():
+        office = Office.objects.select_for_update().get(pk=office_id)
+        if office.status == OfficeStatus.REVOKED:
+            raise LicensingError("not_allowed", _("A revoked licence cannot be changed."))
+        latest = current_licence(office)
+        start = max(latest.expires_on if latest else timezone.localdate(), timezone.localdate())
+        licence = Licence.objects.create(
+            office=office,
+            number=office.licence_number,
+            issued_on=timezone.localdate(),
+            expires_on=_years_later(start, LICENCE_YEARS),
+        )
+        if office.status == OfficeStatus.EXPIRED:
+            office.status = OfficeStatus.ACTIVE
+            office.save(update_fields=["status"])
+        record_event(
+            OFFICE_SUBJECT,
+            office.pk,
+            action="renew",
+            actor=actor,
+            data={"expires_on": licence.expires_on.isoformat()},
+        )
+    return licence
+
+
+def _manager_mobile(office: Office) -> str:
+    """Where licence news goes: the manager named in the application, else the office's
+    manager account."""
+    application = LicenceApplication.objects.filter(office=office).first()
+    if application is not None:
+        return application.manager_mobile
+    manager = (
+        User.objects.filter(office=office, role=Role.OFFICE_MANAGER).exclude(mobile="").first()
+    )
+    return manager.mobile if manager else ""
+
+
+def expire_and_remind(today: dt.date | None = None) -> dict[str, int]:
+    """Daily: expire licences past their date; SMS the managers 60, 30 and 7 days ahead."""
+    today = today or timezone.localdate()
+    expired = reminded = 0
+    for suspension in Suspension.objects.filter(
+        lifted_at__isnull=True, until__lt=today, office__status=OfficeStatus.SUSPENDED
+    ):
+        reinstate(suspension.office_id, None, reason="پایان دوره تعلیق")
+    for office in Office.objects.filter(status__in=(OfficeStatus.ACTIVE, OfficeStatus.SUSPENDED)):
+        licence = current_licence(office)
+        if licence is None:
+            continue
+        days_left = (licence.expires_on - today).days
+        if days_left < 0:
+            with transaction.atomic():
+                Office.objects.filter(pk=office.pk).update(status=OfficeStatus.EXPIRED)
+                record_event(
+                    OFFICE_SUBJECT,
+                    office.pk,
+                    action="expire",
+                    from_state=office.status,
+                    to_state=OfficeStatus.EXPIRED,
+                    data={"expired_on": licence.expires_on.isoformat()},
+                )
+            expired += 1
+        elif days_left in REMINDER_DAYS:
+            enqueue_sms(
+                _manager_mobile(office),
+                f"پروانه دفتر «{office.name}» {days_left} روز دیگر به پایان می‌رسد. "
+                "برای تمدید اقدام کنید.",
+                subject_type=OFFICE_SUBJECT,
+                subject_id=str(office.pk),
+                event=f"renewal_reminder_{days_left}",
+            )
+            reminded += 1
+    return {"expired": expired, "reminded": reminded}

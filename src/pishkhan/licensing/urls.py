@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "licensing"
+urlpatterns = [
+    path("licensing/apply/", views.apply, name="apply"),
+    path("licensing/applications/<int:pk>/", views.application, name="application"),
+    path("regulator/", views.queue, name="queue"),
+    path("regulator/offices/", views.offices, name="offices"),
+    path("regulator/offices/<str:licence_number>/", views.office, name="office"),
+    path("regulator/capacity/<str:sci_code>/", views.capacity, name="capacity"),
+]

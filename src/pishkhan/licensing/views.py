@@ -1,0 +1,219 @@
+"""The regulator's and the provinces' licensing pages, and the applicant's form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pishkhan.accounts.access import roles_required
+from pishkhan.accounts.roles import Role
+from pishkhan.core.audit import events_for
+from pishkhan.core.models import County, Province
+from pishkhan.offices.models import Office
+
+from . import services
+from .forms import ApplicationForm, CapacityForm, ReasonForm, StepForm, SuspendForm
+from .models import LicenceApplication
+
+REVIEWERS = (Role.REGULATOR, Role.PROVINCIAL_ICT, Role.NATIONAL_ADMIN)
+reviewers = roles_required(*REVIEWERS)
+regulator_only = roles_required(Role.REGULATOR, Role.NATIONAL_ADMIN)
+capacity_viewers = roles_required(
+    Role.REGULATOR,
+    Role.NATIONAL_ADMIN,
+    Role.WORKING_GROUP,
+    Role.PROVINCIAL_SUPERVISOR,
+    Role.PROVINCIAL_ICT,
+)
+
+
+@roles_required(Role.CITIZEN, login_url="cases:portal_login")
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            application = services.apply(request.user, documents=form.documents(), **fields)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("Your application was filed. The province's ICT office will review it.")
+            )
+            return redirect("licensing:application", pk=application.pk)
+    return render(request, "licensing/apply.html", {"form": form})
+
+
+@roles_required(*REVIEWERS, Role.CITIZEN, Role.WORKING_GROUP, Role.PROVINCIAL_SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    item = (
+        LicenceApplication.objects.visible_to(request.user)
+        .select_related("county__province", "workflow", "office")
+        .filter(pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if request.method == "POST":
+        form = StepForm(data=request.POST)
+        if form.is_valid():
+            try:
+                services.act(
+                    item.pk,
+                    form.cleaned_data["action"],
+                    request.user,  # type: ignore[arg-type]
+                    comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.LicensingError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("Done: the application's status was updated."))
+        return redirect("licensing:application", pk=item.pk)
+    definition = item.workflow.parsed
+    language = request.LANGUAGE_CODE  # type: ignore[attr-defined]
+    history = [
+        (e, definition.state_label(e.to_state, language))
+        for e in events_for(services.SUBJECT, item.pk)
+    ]
+    return render(
+        request,
+        "licensing/application.html",
+        {
+            "item": item,
+            "history": history,
+            "actions": definition.available(item.status, request.user.role),  # type: ignore[union-attr]
+            "capacity": services.capacity_state(item.county),
+        },
+    )
+
+
+@reviewers
+def queue(request: HttpRequest) -> HttpResponse:
+    items = LicenceApplication.objects.visible_to(request.user).select_related(
+        "county__province", "workflow"
+    )
+    status = request.GET.get("status", "")
+    if status:
+        items = items.filter(status=status)
+    return render(request, "licensing/queue.html", {"items": items[:200], "status": status})
+
+
+@regulator_only
+def offices(request: HttpRequest) -> HttpResponse:
+    rows = Office.objects.select_related("province", "county").order_by(
+        "province__name_fa", "licence_number"
+    )
+    status = request.GET.get("status", "")
+    if status:
+        rows = rows.filter(status=status)
+    return render(request, "licensing/offices.html", {"offices": rows, "status": status})
+
+
+@regulator_only
+@require_http_methods(["GET", "POST"])
+def office(request: HttpRequest, licence_number: str) -> HttpResponse:
+    item = get_object_or_404(
+        Office.objects.select_related("province", "county"), licence_number=licence_number
+    )
+    suspend_form, reason_form = SuspendForm(prefix="s"), ReasonForm(prefix="r")
+    if request.method == "POST":
+        action = request.POST.get("do", "")
+        try:
+            if action == "suspend":
+                suspend_form = SuspendForm(data=request.POST, prefix="s")
+                if suspend_form.is_valid():
+                    services.suspend(
+                        item.pk,
+                        request.user,
+                        reason=suspend_form.cleaned_data["reason"],  # type: ignore[arg-type]
+                        until=suspend_form.cleaned_data["until"],
+                    )
+                    return _done(request, item)
+            elif action in ("revoke", "reinstate"):
+                reason_form = ReasonForm(data=request.POST, prefix="r")
+                if reason_form.is_valid():
+                    step = services.revoke if action == "revoke" else services.reinstate
+                    step(item.pk, request.user, reason=reason_form.cleaned_data["reason"])  # type: ignore[arg-type]
+                    return _done(request, item)
+            elif action == "renew":
+                services.renew(item.pk, request.user)  # type: ignore[arg-type]
+                return _done(request, item)
+        except services.LicensingError as exc:
+            messages.error(request, str(exc.message))
+    return render(
+        request,
+        "licensing/office.html",
+        {
+            "office": item,
+            "licence": services.current_licence(item),
+            "suspend_form": suspend_form,
+            "reason_form": reason_form,
+            "history": list(events_for(services.OFFICE_SUBJECT, item.pk)),
+            "suspension": item.suspensions.filter(lifted_at__isnull=True).first(),
+        },
+    )
+
+
+def _done(request: HttpRequest, item: Office) -> HttpResponse:
+    messages.success(request, _("Done: the licence was updated."))
+    return redirect("licensing:office", licence_number=item.licence_number)
+
+
+@capacity_viewers
+@require_http_methods(["GET", "POST"])
+def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
+    province = get_object_or_404(Province, sci_code=sci_code)
+    user = request.user
+    if (
+        user.role in (Role.WORKING_GROUP, Role.PROVINCIAL_SUPERVISOR, Role.PROVINCIAL_ICT)
+        and user.province_id != province.pk
+    ):  # type: ignore[union-attr]
+        raise Http404
+    can_decide = user.role in (Role.WORKING_GROUP, Role.NATIONAL_ADMIN)  # type: ignore[union-attr]
+    form = CapacityForm(data=request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise Http404
+        if form.is_valid():
+            county = County.objects.filter(
+                pk=form.cleaned_data["county"], province=province
+            ).first()
+            if county is None:
+                raise Http404
+            try:
+                services.set_capacity(
+                    county,
+                    form.cleaned_data["capacity"],
+                    form.cleaned_data["effective_from"],
+                    form.cleaned_data["note"],
+                    user,
+                )  # type: ignore[arg-type]
+            except (ValidationError, services.LicensingError) as exc:
+                messages.error(
+                    request, " ".join(getattr(exc, "messages", [str(getattr(exc, "message", exc))]))
+                )
+            else:
+                messages.success(request, _("The capacity decision was recorded."))
+                return redirect("licensing:capacity", sci_code=sci_code)
+        else:
+            messages.error(
+                request, " ".join(str(e) for errors in form.errors.values() for e in errors)
+            )
+    return render(
+        request,
+        "licensing/capacity.html",
+        {
+            "province": province,
+            "rows": services.capacity_table(province),
+            "can_decide": can_decide,
+            "people_per_office": services.PEOPLE_PER_OFFICE,
+        },
+    )

@@ -1,0 +1,112 @@
+"""Licensing pages: who sees what, and the forms' messages."""
+
+import pytest
+from django.urls import reverse
+
+from pishkhan.accounts.models import User
+from pishkhan.core.jalali import format_jalali_numeric
+from pishkhan.licensing.models import CountyCapacity, LicenceApplication
+from pishkhan.offices.models import Office, OfficeStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_otp(settings):
+    settings.PISHKHAN_STAFF_OTP = False
+
+
+def as_user(client, username):
+    client.force_login(User.objects.get(username=username))
+
+
+def test_applicant_applies_with_clear_errors(client):
+    as_user(client, "9990000018")
+    response = client.post(
+        reverse("licensing:apply"),
+        {
+            "office_name": "x",
+            "kind": "urban",
+            "operator_kind": "company",
+            "postal_code": "12",
+            "legal_entity_id": "10199345670",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "کد پستی ۱۰ رقم دارد." in html and "شناسه ملی" in html
+    assert "این فیلد لازم است" in html  # the manager's national card
+    assert not LicenceApplication.objects.filter(office_name="x").exists()
+
+
+def test_scoping_of_applications(client):
+    item = LicenceApplication.objects.get(office_name="دفتر پیشخوان دولت ری")
+    url = reverse("licensing:application", args=[item.pk])
+    for username, code in [
+        ("ict-tehran", 200),
+        ("regulator", 200),
+        ("9990000018", 200),
+        ("9990000026", 404),
+        ("operator-1001", 404),
+        ("officer-nocr-tehran", 404),
+    ]:
+        as_user(client, username)
+        assert client.get(url).status_code == code, username
+
+
+def test_ict_records_the_visit_from_the_page(client):
+    item = LicenceApplication.objects.get(office_name="دفتر پیشخوان دولت ری")
+    as_user(client, "ict-tehran")
+    url = reverse("licensing:application", args=[item.pk])
+    client.post(url, {"action": "record_visit", "version": item.version, "comment": ""})
+    item.refresh_from_db()
+    assert item.status == "provincial_review"
+    client.post(url, {"action": "record_visit", "version": item.version, "comment": "بازدید شد"})
+    item.refresh_from_db()
+    assert item.status == "site_visited"
+
+
+def test_capacity_page_and_decision(client):
+    as_user(client, "workgroup-tehran")
+    url = reverse("licensing:capacity", args=["23"])
+    html = client.get(url).content.decode()
+    assert "ظرفیت" in html and "capacity-form" in html
+    county = CountyCapacity.objects.filter(county__sci_code="2309").first().county
+    from django.utils import timezone
+
+    response = client.post(
+        url,
+        {
+            "county": county.pk,
+            "capacity": "۵",
+            "note": "مصوبه جلسه ۳",
+            "effective_from": format_jalali_numeric(timezone.localdate()),
+        },
+    )
+    assert response.status_code == 302
+    assert CountyCapacity.objects.filter(county=county, capacity=5).exists()
+    assert client.get(reverse("licensing:capacity", args=["10"])).status_code == 404  # Isfahan
+    as_user(client, "supervisor-tehran")
+    assert "capacity-form" not in client.get(url).content.decode()
+    assert client.post(url, {"county": county.pk, "capacity": 9}).status_code == 404
+
+
+def test_regulator_suspends_and_the_operator_sees_why(client):
+    office = Office.objects.get(licence_number="23-1001")
+    as_user(client, "regulator")
+    url = reverse("licensing:office", args=[office.licence_number])
+    client.post(url, {"do": "suspend", "s-reason": "اضافه‌دریافت", "s-until": "۱۴۰۰/۰۱/۰۱"})
+    office.refresh_from_db()
+    assert office.status == OfficeStatus.ACTIVE  # a past date is refused
+    import datetime as dt
+
+    from django.utils import timezone
+
+    until = format_jalali_numeric(timezone.localdate() + dt.timedelta(days=7))
+    client.post(url, {"do": "suspend", "s-reason": "اضافه‌دریافت", "s-until": until})
+    office.refresh_from_db()
+    assert office.status == OfficeStatus.SUSPENDED
+    as_user(client, "operator-1001")
+    html = client.get(reverse("cases:office_home")).content.decode()
+    assert "office-blocked" in html and "اضافه‌دریافت" in html
+    assert client.get(reverse("licensing:queue")).status_code == 404
