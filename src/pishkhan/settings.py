@@ -145,6 +145,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and statements a connection repeats prepared by psycopg
+    # (from the 5th run on): PostgreSQL then plans the hot queries once per connection instead
+    # of on every request. Switch off behind a pooler that cannot keep prepared statements
+    # (PgBouncer in transaction mode before 1.21).
+    if env_bool("DATABASE_PREPARED_STATEMENTS", False):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -184,6 +193,12 @@ PISHKHAN_IDENTITY_BACKEND = env_str(
 PISHKHAN_SMS_BACKEND = env_str("PISHKHAN_SMS_BACKEND", "pishkhan.notify.backends.OutboxBackend")
 KAVENEGAR_API_KEY = env_str("KAVENEGAR_API_KEY", "")
 KAVENEGAR_SENDER = env_str("KAVENEGAR_SENDER", "")
+# The share of office services an office may offer, by rank (1 best); see docs/licensing.md.
+PISHKHAN_RANK_SHARES = {
+    1: 100,
+    2: env_int("PISHKHAN_RANK2_SHARE", 70),
+    3: env_int("PISHKHAN_RANK3_SHARE", 30),
+}
 # Public tracking look-ups allowed per client and minute.
 PISHKHAN_TRACK_PER_MINUTE = env_int("PISHKHAN_TRACK_PER_MINUTE", 20)
 

@@ -160,3 +160,14 @@ def test_a_suspended_office_is_blocked_at_the_counter(page, browser, live_server
     expect(operator.locator(".alert-danger").first).to_be_visible()
     assert_accessible(operator)
     operator.context.close()
+
+
+def test_regulator_runs_the_ranking(page, live_server_process):
+    sign_in(page, live_server_process.url, "regulator")
+    page.get_by_role("link", name="رتبه‌بندی دفاتر").click()
+    page.get_by_role("button", name="اجرای رتبه‌بندی شش ماه گذشته").click()
+    expect(page.locator(".alert-success")).to_contain_text("رتبه‌بندی انجام شد")
+    expect(page.locator(".ranking-table tbody tr").first).to_be_visible()
+    ranks = page.locator(".office-rank").all_inner_texts()
+    assert set(ranks) <= {"۱", "۲", "۳"} and "۱" in ranks
+    assert_accessible(page)

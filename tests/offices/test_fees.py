@@ -125,6 +125,7 @@ def office_form_data(office):
         "phone": office.phone,
         "status": office.status,
         "opening_hours": office.opening_hours,
+        "insured_staff": office.insured_staff,
     }
     offerings = list(office.offerings.order_by("pk"))
     data.update(

@@ -6,15 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from pishkhan.catalog.models import FieldKind
+from pishkhan.accounts.roles import AGENCY_ROLES
+from pishkhan.catalog.models import Agency, FieldKind, Service
 from pishkhan.core.audit import events_for
 from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.text import digits_for_language
+from pishkhan.workflow.models import WorkflowDefinition
 
 from .models import ServiceRequest
 from .services import SUBJECT
@@ -101,3 +103,31 @@ def open_queue(
     queryset: QuerySet[ServiceRequest], final_states: set[str]
 ) -> QuerySet[ServiceRequest]:
     return queryset.exclude(status__in=final_states).exclude(status="approved")
+
+
+def agency_queue(user: Any) -> QuerySet[ServiceRequest]:
+    """``visible_to(user)`` for agency staff, with the agency condition also spelled as a list of
+    agency ids. The rows are the same (the officer's agency and its child agencies); the list lets
+    PostgreSQL walk the (agency, province, status, due date) index instead of scanning every
+    request to test ``agency_id = A OR agency.parent_id = A`` through a join."""
+    visible = ServiceRequest.objects.visible_to(user)
+    agency_id = getattr(user, "agency_id", None)
+    if getattr(user, "role", None) in AGENCY_ROLES and agency_id and not user.is_superuser:
+        ids = Agency.objects.filter(Q(pk=agency_id) | Q(parent_id=agency_id))
+        visible = visible.filter(agency_id__in=list(ids.values_list("pk", flat=True)))
+    return visible
+
+
+def services_with_requests(visible: QuerySet[ServiceRequest]) -> QuerySet[Service]:
+    """The services that have at least one of these requests: one index probe per service."""
+    return Service.objects.filter(Exists(visible.filter(service_id=OuterRef("pk"))))
+
+
+def with_workflows(requests: list[ServiceRequest]) -> list[ServiceRequest]:
+    """Give requests that share a workflow version one shared instance of it, read in one query,
+    so its definition is parsed once per page instead of once per row."""
+    ids = {request.workflow_id for request in requests}
+    workflows = WorkflowDefinition.objects.in_bulk(ids) if ids else {}
+    for request in requests:
+        request.workflow = workflows[request.workflow_id]
+    return requests

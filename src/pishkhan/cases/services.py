@@ -22,6 +22,7 @@ from pishkhan.core.audit import record_event
 from pishkhan.core.identifiers import new_tracking_code
 from pishkhan.core.workdays import add_working_days
 from pishkhan.notify.services import enqueue_sms
+from pishkhan.offices.entitlements import entitled_service_ids
 from pishkhan.offices.models import Office, OfficeService
 from pishkhan.workflow.events import StateChange, emit
 from pishkhan.workflow.models import WorkflowDefinition
@@ -119,6 +120,12 @@ def _check_can_file(service: Service, channel: str, actor: User, office: Office 
             )
         if not OfficeService.objects.filter(office=office, service=service).exists():
             raise RequestError("not_offered", _("This office does not offer this service."))
+        entitled = entitled_service_ids(office)
+        if entitled is not None and service.pk not in entitled:
+            raise RequestError(
+                "not_entitled",
+                _("This office's rank does not let it offer this service at present."),
+            )
     elif channel == Channel.ONLINE:
         if not service.offered_online:
             raise RequestError("channel", _("This service is not offered online."))

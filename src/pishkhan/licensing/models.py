@@ -196,3 +196,35 @@ class Suspension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} {self.starts_on}–{self.until}"
+
+
+class RankingRun(models.Model):
+    """One six-monthly ranking of all active offices."""
+
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    run_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-run_at"]
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
+
+    def __str__(self) -> str:
+        return f"{self.period_start} – {self.period_end}"
+
+
+class OfficeRank(models.Model):
+    run = models.ForeignKey(RankingRun, on_delete=models.CASCADE, related_name="ranks")
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="ranks")
+    score = models.DecimalField(max_digits=6, decimal_places=4)
+    rank = models.PositiveSmallIntegerField()
+    inputs = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["run", "office__province__name_fa", "-score"]
+        constraints = [models.UniqueConstraint(fields=["run", "office"], name="one_rank_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.office}: {self.rank}"

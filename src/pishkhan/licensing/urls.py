@@ -8,6 +8,7 @@ urlpatterns = [
     path("licensing/applications/<int:pk>/", views.application, name="application"),
     path("regulator/", views.queue, name="queue"),
     path("regulator/offices/", views.offices, name="offices"),
+    path("regulator/ranking/", views.ranking, name="ranking"),
     path("regulator/offices/<str:licence_number>/", views.office, name="office"),
     path("regulator/capacity/<str:sci_code>/", views.capacity, name="capacity"),
 ]

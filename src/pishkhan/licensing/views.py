@@ -217,3 +217,26 @@ def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
             "people_per_office": services.PEOPLE_PER_OFFICE,
         },
     )
+
+
+@regulator_only
+@require_http_methods(["GET", "POST"])
+def ranking(request: HttpRequest) -> HttpResponse:
+    from .models import RankingRun
+    from .ranking import run_ranking
+
+    if request.method == "POST":
+        run_ranking(request.user)  # type: ignore[arg-type]
+        messages.success(
+            request, _("The ranking was run; offices' ranks and service shares are updated.")
+        )
+        return redirect("licensing:ranking")
+    run = RankingRun.objects.first()
+    ranks = (
+        run.ranks.select_related("office__province").order_by(
+            "office__province__name_fa", "rank", "-score"
+        )
+        if run
+        else []
+    )
+    return render(request, "licensing/ranking.html", {"run": run, "ranks": ranks})

@@ -51,6 +51,8 @@ class OfficeAdmin(NormalizingAdmin):
     search_fields = ["name", "licence_number"]
     autocomplete_fields = ["county"]
     exclude = ["province"]
+    # The rank is the ranking's to set (licensing.ranking), never typed in.
+    readonly_fields = ["rank"]
     inlines = [OfficeServiceInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -58,6 +58,12 @@ class Office(models.Model):
         _("status"), max_length=12, choices=OfficeStatus.choices, default=OfficeStatus.ACTIVE
     )
     opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    # Set by the regulator's six-monthly ranking (licensing.ranking); empty until the office is
+    # first ranked, and then no share limit applies.
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), null=True, blank=True, choices=[(1, "1"), (2, "2"), (3, "3")]
+    )
+    insured_staff = models.PositiveSmallIntegerField(_("insured staff"), default=0)
 
     objects = OfficeQuerySet.as_manager()
 

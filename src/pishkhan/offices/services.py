@@ -7,6 +7,7 @@ from django.db import transaction
 from pishkhan.catalog.models import Service
 from pishkhan.core.money import ensure_rials
 
+from .entitlements import check_can_add
 from .models import Office, OfficeService
 
 
@@ -23,6 +24,7 @@ def set_office_fee(office: Office, service: Service, amount_rials: int) -> Offic
         OfficeService.objects.select_for_update().filter(office=office, service=service).first()
     )
     if offering is None:
+        check_can_add(office)
         offering = OfficeService(office=office, service=service)
     offering.office_fee_rials = amount_rials
     offering.full_clean()

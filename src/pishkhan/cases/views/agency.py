@@ -12,13 +12,17 @@ from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
-from pishkhan.catalog.models import Service
 from pishkhan.core.forms import JalaliDateField
 from pishkhan.core.i18n import active_language
 from pishkhan.workflow.models import WorkflowDefinition
 
-from ..models import ServiceRequest
-from ..selectors import get_visible, sla_state
+from ..selectors import (
+    agency_queue,
+    get_visible,
+    services_with_requests,
+    sla_state,
+    with_workflows,
+)
 from .common import request_page
 
 AGENCY_ROLES = (Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER, Role.AGENCY_ADMIN)
@@ -45,9 +49,9 @@ def status_choices() -> list[tuple[str, str]]:
 @agency_staff
 def queue(request: HttpRequest) -> HttpResponse:
     """Open requests, most overdue first; filters by service, status, SLA and filing date."""
-    visible = ServiceRequest.objects.visible_to(request.user)
-    requests = visible.select_related("service", "citizen", "office", "workflow")
-    services = Service.objects.filter(pk__in=visible.values("service_id")).order_by("name_fa")
+    visible = agency_queue(request.user)
+    requests = visible.select_related("service", "citizen", "office")
+    services = services_with_requests(visible).order_by("name_fa")
     service_code = request.GET.get("service", "")
     status = request.GET.get("status", "")
     sla = request.GET.get("sla", "")
@@ -76,6 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(requests.order_by("sla_due_on", "submitted_at"), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = with_workflows(list(page.object_list))
     rows = [(r, sla_state(r, today)) for r in page]
     return render(
         request,
