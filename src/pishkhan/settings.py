@@ -145,15 +145,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", False
+):
     # Parameters bound by the server, and statements a connection repeats prepared by psycopg
     # (from the 5th run on): PostgreSQL then plans the hot queries once per connection instead
-    # of on every request. Switch off behind a pooler that cannot keep prepared statements
-    # (PgBouncer in transaction mode before 1.21).
-    if env_bool("DATABASE_PREPARED_STATEMENTS", False):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {"server_side_binding": True, "prepare_threshold": 5}
-        )
+    # of on every request. Off by default: a pooler that cannot keep prepared statements
+    # (PgBouncer in transaction mode before 1.21) breaks with it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
