@@ -257,3 +257,24 @@ def test_approvals_racing_for_the_last_place_approve_exactly_one():
         t.join()
     assert sorted(outcomes) == ["no_capacity"] * 3 + ["ok"]
     assert Office.objects.filter(county=county, status=OfficeStatus.ACTIVE).count() == 1
+
+
+def test_the_issued_office_records_its_operator_and_a_duplicate_licence_number_is_refused(people):
+    application = reviewed(people)
+    office = services.approve(application.pk, people["regulator"]).office
+    assert (office.operator_kind, office.legal_entity_id) == (
+        "company",
+        application.legal_entity_id,
+    )
+    twin = Office(
+        licence_number=office.licence_number,
+        name="x",
+        county=office.county,
+        province=office.province,
+        address="x",
+        postal_code="1991612345",
+        phone="1",
+    )
+    with pytest.raises(ValidationError) as exc:
+        twin.full_clean()
+    assert "licence_number" in exc.value.message_dict

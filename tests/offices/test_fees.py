@@ -126,6 +126,7 @@ def office_form_data(office):
         "status": office.status,
         "opening_hours": office.opening_hours,
         "insured_staff": office.insured_staff,
+        "operator_kind": office.operator_kind,
     }
     offerings = list(office.offerings.order_by("pk"))
     data.update(

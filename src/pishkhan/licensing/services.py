@@ -194,6 +194,9 @@ def approve(
             postal_code=application.postal_code,
             phone=application.phone,
             status=OfficeStatus.ACTIVE,
+            operator_kind=application.operator_kind,
+            operator_name=application.company_name,
+            legal_entity_id=application.legal_entity_id,
         )
         Licence.objects.create(
             office=office,

@@ -14,7 +14,7 @@ from pishkhan.catalog.fees import fee_in_force
 from pishkhan.catalog.models import FeeKind
 from pishkhan.core.i18n import active_language
 from pishkhan.core.money import format_rials
-from pishkhan.core.validators import validate_postal_code
+from pishkhan.core.validators import validate_legal_entity_id, validate_postal_code
 
 
 class OfficeStatus(models.TextChoices):
@@ -58,6 +58,23 @@ class Office(models.Model):
         _("status"), max_length=12, choices=OfficeStatus.choices, default=OfficeStatus.ACTIVE
     )
     opening_hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    # Who runs the office: a company (legal-entity ID) or, for rural offices, a person.
+    operator_kind = models.CharField(
+        _("operated by"),
+        max_length=10,
+        choices=[("company", _("Company")), ("person", _("Person (rural offices)"))],
+        default="company",
+    )
+    operator_name = models.CharField(_("operator's name"), max_length=160, blank=True)
+    legal_entity_id = models.CharField(
+        _("legal-entity ID"), max_length=11, blank=True, validators=[validate_legal_entity_id]
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
     # Set by the regulator's six-monthly ranking (licensing.ranking); empty until the office is
     # first ranked, and then no share limit applies.
     rank = models.PositiveSmallIntegerField(
