@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
+from pishkhan.accounts.services import set_password_path
 from pishkhan.core.audit import record_event
 from pishkhan.core.models import County, Province
 from pishkhan.notify.services import enqueue_sms
@@ -244,21 +245,6 @@ def _manager_account(application: LicenceApplication, office: Office) -> User:
     manager.full_clean()
     manager.save()
     return manager
-
-
-def set_password_path(user: User) -> str:
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    return reverse(
-        "accounts:set_password",
-        args=[
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
-        ],
-    )
 
 
 def _initial_offerings(office: Office) -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from pishkhan.accounts.models import User
+from pishkhan.accounts.roles import Role
+from pishkhan.accounts.services import set_password_path
 from pishkhan.catalog.models import Service
 from pishkhan.core.money import ensure_rials
+from pishkhan.notify.services import enqueue_sms
 
 from .entitlements import check_can_add
 from .models import Office, OfficeService
@@ -30,3 +34,44 @@ def set_office_fee(office: Office, service: Service, amount_rials: int) -> Offic
     offering.full_clean()
     offering.save()
     return offering
+
+
+@transaction.atomic
+def remove_offering(office: Office, service: Service) -> None:
+    OfficeService.objects.filter(office=office, service=service).delete()
+
+
+@transaction.atomic
+def add_operator(
+    office: Office, *, first_name: str, last_name: str, national_code: str, mobile: str
+) -> User:
+    """A new operator account for the office, without a password: the operator sets it through
+    the link sent to their mobile."""
+    number = User.objects.filter(office=office, role=Role.OFFICE_OPERATOR).count() + 1
+    username = f"operator-{office.licence_number}-{number}"
+    while User.objects.filter(username=username).exists():
+        number += 1
+        username = f"operator-{office.licence_number}-{number}"
+    operator = User(
+        username=username,
+        role=Role.OFFICE_OPERATOR,
+        office=office,
+        province_id=office.province_id,
+        first_name=first_name,
+        last_name=last_name,
+        national_code=national_code,
+        mobile=mobile,
+    )
+    operator.set_unusable_password()
+    operator.full_clean()
+    operator.save()
+    enqueue_sms(
+        mobile,
+        f"حساب اپراتور دفتر «{office.name}» برای شما ساخته شد.\nنام کاربری: {username}\n"
+        f"تعیین گذرواژه: {set_password_path(operator)}",
+        subject_type="office",
+        subject_id=str(office.pk),
+        event="operator_added",
+        sensitive=True,
+    )
+    return operator

@@ -1,0 +1,44 @@
+"""An office manager adds an operator (who sets a password from the SMS link and signs in) and
+changes the office's fee for a service."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible, sign_in
+
+
+def test_manager_adds_an_operator_and_sets_a_fee(page, browser, live_server_process):
+    live = live_server_process
+    sign_in(page, live.url, "manager-1001")
+    page.get_by_role("link", name="مدیریت دفتر").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("مدیریت دفتر")
+    assert_accessible(page)
+    page.locator("#id_op-first_name").fill("سمیه")
+    page.locator("#id_op-last_name").fill("نادری")
+    page.locator("#id_op-national_code").fill("0790419904")
+    page.locator("#id_op-mobile").fill("09125550001")
+    page.get_by_role("button", name="ساخت حساب").click()
+    expect(page.locator(".alert-success")).to_contain_text("پیوند تعیین گذرواژه")
+
+    row = page.locator('tr[data-service="nocr-single-status-certificate"]')
+    row.get_by_label("کارمزد این دفتر").fill("۲۰۰۰۰۰")
+    row.get_by_role("button", name="ذخیره").click()
+    expect(page.locator(".alert-success")).to_contain_text("خدمات دفتر به‌روز شد")
+    expect(
+        page.locator('tr[data-service="nocr-single-status-certificate"] input[name=fee]')
+    ).to_have_value("200000")
+
+    sms = live.latest_sms("09125550001")
+    username = re.search(r"(operator-[\d-]+)", sms).group(1)
+    link = re.search(r"(/accounts/set-password/\S+)", sms).group(1)
+    operator = browser.new_context(locale="fa-IR").new_page()
+    operator.goto(live.url + link)
+    operator.locator("#id_new_password1").fill("Operator-password-2026!")
+    operator.locator("#id_new_password2").fill("Operator-password-2026!")
+    operator.get_by_role("button", name="ذخیره گذرواژه").click()
+    operator.get_by_label("نام کاربری").fill(username)
+    operator.get_by_label("گذرواژه").fill("Operator-password-2026!")
+    operator.get_by_role("button", name="ورود", exact=True).click()
+    expect(operator.get_by_role("link", name="درخواست تازه")).to_be_visible()
+    operator.context.close()
