@@ -66,8 +66,10 @@ test-postgres: install-test
 	  echo "== PostgreSQL pass skipped: set PISHKHAN_TEST_DATABASE_URL to run it"; \
 	fi
 
-bench:
-	@echo "make bench arrives with the request and self-service issues (see docs/)"; exit 2
+# PostgreSQL, Redis, gunicorn and a worker on loopback, a million requests, wrk against the app
+# and pgbench against PostgreSQL in the same run; bench/results/latest.json (bench/README.md).
+bench: install
+	bench/run.sh
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -221,6 +221,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Tehran"
+# A worker keeps its database connection across tasks and renews it every 1000: by default
+# Celery closes it after each task, so every SMS delivered cost PostgreSQL a new backend.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 
 # Language and time: Persian first, right to left; times stored in UTC, shown in Tehran time.
 LANGUAGE_CODE = "fa"

@@ -64,9 +64,15 @@ class Upload:
 
 
 def fee_lines_for(
-    service: Service, channel: str, office: Office | None, on: dt.date
+    service: Service,
+    channel: str,
+    office: Office | None,
+    on: dt.date,
+    *,
+    offering: OfficeService | None = None,
 ) -> list[dict[str, Any]]:
-    """The fee lines of a submission, as stored on the request and printed on the receipt."""
+    """The fee lines of a submission, as stored on the request and printed on the receipt.
+    ``offering``: the office's OfficeService for this service, when the caller has it already."""
     government = fee_in_force(service, FeeKind.GOVERNMENT, on)
     lines = [
         {
@@ -78,7 +84,8 @@ def fee_lines_for(
     ]
     if channel == Channel.OFFICE and office is not None:
         cap = fee_in_force(service, FeeKind.OFFICE_CAP, on)
-        offering = OfficeService.objects.filter(office=office, service=service).first()
+        if offering is None:
+            offering = OfficeService.objects.filter(office=office, service=service).first()
         office_fee = min(offering.office_fee_rials, cap) if offering else 0
         lines.append(
             {
@@ -99,7 +106,10 @@ def fee_lines_for(
     return lines
 
 
-def _check_can_file(service: Service, channel: str, actor: User, office: Office | None) -> None:
+def _check_can_file(
+    service: Service, channel: str, actor: User, office: Office | None
+) -> OfficeService | None:
+    """Refuse a filing the rules forbid; return the office's offering of the service (counter)."""
     if not service.is_active or not service.agency.is_active:
         raise RequestError("service_inactive", _("This service is not offered at present."))
     if channel == Channel.OFFICE:
@@ -118,7 +128,8 @@ def _check_can_file(service: Service, channel: str, actor: User, office: Office 
                 "office_inactive",
                 _("This office's licence is not active, so it cannot file requests."),
             )
-        if not OfficeService.objects.filter(office=office, service=service).exists():
+        offering = OfficeService.objects.filter(office=office, service=service).first()
+        if offering is None:
             raise RequestError("not_offered", _("This office does not offer this service."))
         entitled = entitled_service_ids(office)
         if entitled is not None and service.pk not in entitled:
@@ -126,6 +137,7 @@ def _check_can_file(service: Service, channel: str, actor: User, office: Office 
                 "not_entitled",
                 _("This office's rank does not let it offer this service at present."),
             )
+        return offering
     elif channel == Channel.ONLINE:
         if not service.offered_online:
             raise RequestError("channel", _("This service is not offered online."))
@@ -133,6 +145,7 @@ def _check_can_file(service: Service, channel: str, actor: User, office: Office 
             raise RequestError("channel", _("An online request is not filed by an office."))
     else:
         raise RequestError("channel", _("Unknown channel."))
+    return None
 
 
 def submit(
@@ -156,7 +169,7 @@ def submit(
         existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_submission(existing, citizen, service), False
-    _check_can_file(service, channel, actor, office)
+    offering = _check_can_file(service, channel, actor, office)
     try:
         form_values = check_submission(
             service, form_values, {u.document_id for u in uploads if u.document_id}
@@ -167,7 +180,7 @@ def submit(
     try:
         with transaction.atomic():
             request = _create(
-                service, citizen, channel, actor, office, form_values, idempotency_key
+                service, citizen, channel, actor, office, form_values, idempotency_key, offering
             )
             _attach(request, uploads, saved_files)
             record_event(
@@ -240,11 +253,12 @@ def _create(
     office: Office | None,
     form_values: dict[str, Any],
     idempotency_key: str | None,
+    offering: OfficeService | None = None,
 ) -> ServiceRequest:
     now = timezone.now()
     today = timezone.localtime(now).date()
     workflow = WorkflowDefinition.objects.current(service.workflow_key)
-    lines = fee_lines_for(service, channel, office, today)
+    lines = fee_lines_for(service, channel, office, today, offering=offering)
     province_id = office.province_id if office else citizen.province_id
     if province_id is None:
         raise RequestError(

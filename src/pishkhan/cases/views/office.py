@@ -21,7 +21,7 @@ from pishkhan.offices.models import OfficeService
 
 from ..forms import IdentifyCitizenForm
 from ..models import ServiceRequest
-from ..selectors import get_visible
+from ..selectors import for_filing, get_visible
 from .common import filing_page, request_page
 
 OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
@@ -106,19 +106,18 @@ def choose_service(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
     citizen = _citizen_from(request, token)
-    office = request.user.office  # type: ignore[union-attr]
     offering = get_object_or_404(
-        OfficeService.objects.select_related("service", "service__agency"),
-        office=office,
+        OfficeService.objects.select_related("service", "service__agency", "office"),
+        office_id=request.user.office_id,  # type: ignore[union-attr]
         service__code=code,
         service__is_active=True,
     )
     return filing_page(
         request,
-        offering.service,
+        for_filing(offering.service),
         citizen=citizen,
         channel=Channel.OFFICE,
-        office=office,
+        office=offering.office,
         template="cases/office_new_request.html",
         detail_view="cases:office_request",
         filed_message=_("The request was filed."),

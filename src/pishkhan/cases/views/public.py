@@ -13,6 +13,15 @@ from ..forms import TrackForm
 from ..models import ServiceRequest
 from ..selectors import timeline
 
+TRACK_FIELDS = (
+    "tracking_code",
+    "status",
+    "sla_due_on",
+    "service__name_fa",
+    "service__name_en",
+    "workflow__definition",
+)
+
 
 def client_address(request: HttpRequest) -> str:
     # Behind the TLS proxy, nginx puts the client first in X-Forwarded-For.
@@ -27,12 +36,17 @@ def over_rate_limit(request: HttpRequest, bucket: str, per_minute: int) -> bool:
     """Count this request in the client's bucket for the current minute."""
     minute = timezone.now().strftime("%Y%m%d%H%M")
     key = f"rate:{bucket}:{client_address(request)}:{minute}"
-    cache.add(key, 0, 90)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 90)
-        count = 1
+        count = cache.incr(key)  # the minute's counter usually exists: one cache call
+    except ValueError:
+        if cache.add(key, 1, 90):
+            count = 1
+        else:  # another request created it meanwhile
+            try:
+                count = cache.incr(key)
+            except ValueError:  # and it expired already
+                cache.set(key, 1, 90)
+                count = 1
     return count > per_minute
 
 
@@ -48,6 +62,8 @@ def track(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             found = (
                 ServiceRequest.objects.select_related("service", "workflow")
+                # Only what the page shows: not the form data, fees or the service's texts.
+                .only(*TRACK_FIELDS)
                 .filter(
                     tracking_code=form.cleaned_data["tracking_code"],
                     citizen__national_code=form.cleaned_data["national_code"],

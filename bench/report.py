@@ -1,0 +1,229 @@
+"""Turn one bench run's measurements into bench/results/latest.json (+ a dated copy) and a table.
+
+    report.py RUN_DIR RESULTS_DIR
+
+Reads what run.sh and measure.py left in RUN_DIR: meta.json, NAME.json (wall time, CPU per
+process tree, rows filed), NAME.wrk.json (wrk's figures) and the pgbench per-transaction logs.
+Keys of the JSON are stable (design.md, "Public interfaces"): each names the figure and its unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+TARGETS = {
+    # figure: (kind, threshold)
+    "submit_office": ("pct_of_pg", 20.0),
+    "submit_online": ("pct_of_pg", 20.0),
+    "track": ("pct_of_pg", 6.0),
+    "queue": ("p99_ms_at_most", 150.0),
+}
+
+
+def load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(pct / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def pgbench(run: Path, name: str) -> dict[str, Any]:
+    out = (run / f"{name}.out").read_text() if (run / f"{name}.out").exists() else ""
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    latencies = []
+    for log in glob.glob(str(run / f"{name}_log.*")):
+        with open(log) as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) >= 3 and fields[2].isdigit():
+                    latencies.append(int(fields[2]) / 1000)
+    latencies.sort()
+    return {
+        "per_s": round(float(tps.group(1)), 1) if tps else None,
+        "p50_ms": round(percentile(latencies, 50), 2) if latencies else None,
+        "p99_ms": round(percentile(latencies, 99), 2) if latencies else None,
+        "failed": int(failed.group(1)) if failed else None,
+        "transactions": len(latencies),
+    }
+
+
+def wrk(run: Path, name: str) -> dict[str, Any]:
+    figures = load(run / f"{name}.wrk.json")
+    record = load(run / f"{name}.json")
+    if not figures:
+        return {}
+    seconds = figures["duration_us"] / 1e6
+    requests = figures["requests"]
+    errors = sum(figures[k] for k in figures if k.startswith("errors_"))
+    result: dict[str, Any] = {
+        "requests": requests,
+        "seconds": round(seconds, 2),
+        "errors": errors,
+        "p50_ms": round(figures["p50_us"] / 1000, 2),
+        "p99_ms": round(figures["p99_us"] / 1000, 2),
+    }
+    # A submission counts when it filed a request (the database says so), not when the page
+    # answered: a form shown again with errors is a 200 to wrk.
+    done = record.get("rows_created", requests - errors)
+    result["per_s"] = round(done / seconds, 1) if seconds else None
+    if "rows_created" in record:
+        result["filed"] = done
+    cpu = record.get("cpu_s", {})
+    if done and cpu:
+        result["cpu_ms_per_request"] = {k: round(v * 1000 / done, 2) for k, v in cpu.items()}
+    return result
+
+
+def machine() -> dict[str, Any]:
+    memory_kb = 0
+    with open("/proc/meminfo") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                memory_kb = int(line.split()[1])
+    model = ""
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {"cores": os.cpu_count(), "memory_mb": memory_kb // 1024, "cpu": model}
+
+
+def main() -> None:
+    run, results = Path(sys.argv[1]), Path(sys.argv[2])
+    meta = load(run / "meta.json")
+    pg_submit, pg_track = pgbench(run, "pg_submit"), pgbench(run, "pg_track")
+    rows = {
+        "submit_office": wrk(run, "submit_office"),
+        "submit_online": wrk(run, "submit_online"),
+        "track": wrk(run, "track"),
+        "queue": wrk(run, "queue"),
+    }
+    limits = {"submit_office": pg_submit, "submit_online": pg_submit, "track": pg_track}
+    at = meta.get("at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    out: dict[str, Any] = {}
+    for name, figures in rows.items():
+        out[f"{name}_per_s"] = figures.get("per_s")
+        out[f"{name}_p50_ms"] = figures.get("p50_ms")
+        out[f"{name}_p99_ms"] = figures.get("p99_ms")
+    out["submit_pg_limit_per_s"] = pg_submit["per_s"]
+    out["submit_pg_p50_ms"] = pg_submit["p50_ms"]
+    out["submit_pg_p99_ms"] = pg_submit["p99_ms"]
+    out["track_pg_limit_per_s"] = pg_track["per_s"]
+    out["track_pg_p50_ms"] = pg_track["p50_ms"]
+    out["track_pg_p99_ms"] = pg_track["p99_ms"]
+    verdicts: dict[str, str] = {}
+    for name, (kind, threshold) in TARGETS.items():
+        figures = rows[name]
+        if kind == "pct_of_pg":
+            limit = limits[name]["per_s"]
+            pct = (
+                round(100 * figures["per_s"] / limit, 1)
+                if figures.get("per_s") is not None and limit
+                else None
+            )
+            out[f"{name}_pct_of_pg"] = pct
+            verdicts[name] = "n/a" if pct is None else ("PASS" if pct >= threshold else "FAIL")
+        else:
+            p99 = figures.get("p99_ms")
+            verdicts[name] = "n/a" if p99 is None else ("PASS" if p99 <= threshold else "FAIL")
+        out[f"{name}_target"] = verdicts[name]
+    out["queue_ms_p99_target"] = TARGETS["queue"][1]
+    out["requests_in_db"] = meta.get("requests_in_db")
+    if meta.get("submit_online_not_measured"):
+        out["submit_online_not_measured"] = meta["submit_online_not_measured"]
+    for name, figures in rows.items():
+        if "cpu_ms_per_request" in figures:
+            out[f"{name}_cpu_ms_per_request"] = figures["cpu_ms_per_request"]
+        if figures.get("errors"):
+            out[f"{name}_errors"] = figures["errors"]
+    out["setup"] = meta.get("setup", {})
+    out["machine"] = machine()
+    out["at"] = at
+
+    results.mkdir(parents=True, exist_ok=True)
+    latest = results / "latest.json"
+    latest.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    stamp = re.sub(r"[^0-9T]", "", at.split("+")[0])[:15]
+    shutil.copyfile(latest, results / f"{stamp}.json")
+    print_table(out, rows, limits, verdicts, meta)
+
+
+def fmt(value: Any, pattern: str = "{:,.1f}") -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def print_table(
+    out: dict[str, Any],
+    rows: dict[str, dict[str, Any]],
+    limits: dict[str, dict[str, Any]],
+    verdicts: dict[str, str],
+    meta: dict[str, Any],
+) -> None:
+    setup = meta.get("setup", {})
+    m = out["machine"]
+    print()
+    print(
+        f"Pishkhan bench, {out['at']}: {m['cores']} cores, {m['memory_mb'] // 1024} GiB, "
+        f"{fmt(out['requests_in_db'], '{:,}')} requests in the database"
+    )
+    if setup:
+        print(
+            f"PostgreSQL {setup.get('postgres', '')} ({setup.get('durability', '')}); "
+            f"gunicorn {setup.get('gunicorn', '')}; load: {setup.get('load', '')}"
+        )
+    header = (
+        f"{'':34} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8} {'PostgreSQL/s':>13} "
+        f"{'share':>7} {'target':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    labels = {
+        "submit_office": "submit, office counter POST",
+        "submit_online": "submit, citizen online POST",
+        "track": "tracking look-up POST",
+        "queue": "officer's queue GET",
+    }
+    for name, label in labels.items():
+        figures = rows[name]
+        kind, threshold = TARGETS[name]
+        if kind == "pct_of_pg":
+            limit = limits[name]["per_s"]
+            pct = out.get(f"{name}_pct_of_pg")
+            target = f">= {threshold:g} % {verdicts[name]}"
+            share = fmt(pct, "{:.1f} %")
+        else:
+            limit, share = None, ""
+            target = f"p99 <= {threshold:g} {verdicts[name]}"
+        if not figures:
+            reason = out.get(f"{name}_not_measured", "not measured")
+            print(f"{label:34} not measured: {reason}")
+            continue
+        print(
+            f"{label:34} {fmt(figures.get('per_s')):>9} {fmt(figures.get('p50_ms')):>8} "
+            f"{fmt(figures.get('p99_ms')):>8} {fmt(limit):>13} {share:>7} {target:>14}"
+        )
+    print(
+        f"{'PostgreSQL alone (pgbench)':34} submit: {fmt(limits['submit_office']['per_s'])}/s "
+        f"(p50 {fmt(limits['submit_office']['p50_ms'], '{:.1f}')} ms), "
+        f"look-up: {fmt(limits['track']['per_s'])}/s "
+        f"(p50 {fmt(limits['track']['p50_ms'], '{:.2f}')} ms)"
+    )
+    print()
+
+
+if __name__ == "__main__":
+    main()

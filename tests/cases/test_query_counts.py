@@ -1,0 +1,121 @@
+"""The hot pages make a fixed, small number of queries, whatever the data: `make bench` measures
+them at a million requests (docs/performance.md), and a query more per request costs there.
+
+If a change needs another query, raise the number here on purpose and say why in the commit.
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pishkhan.accounts.models import User
+from pishkhan.cases.models import ServiceRequest
+
+from .conftest import pdf
+
+pytestmark = pytest.mark.django_db
+
+# The counter's POST of a new request (a service with one mandatory document):
+#  session, user; the citizen (signed token); the office's offering with the office, service and
+#  agency; the service's fields, documents and fees (read once, shared by the form, the schema
+#  check and the fee lines); the idempotency look-up; the offering check of submit; then, in the
+#  transaction: the workflow version, a tracking-code check, the request, its attachment, the
+#  chain's last audit event, the event, the outbox message. The transaction's own statements
+#  (BEGIN/COMMIT or, inside a test's transaction, SAVEPOINT/RELEASE) are not counted.
+COUNTER_SUBMIT = 16
+# Tracking: the request with its service and workflow, then its public timeline.
+TRACK = 2
+# The queue: session, user; the officer's agencies; the count; the page of 50 with their
+# services, citizens and offices; their workflow versions; the status labels (two shipped
+# workflows); the officer's agency and province (the heading); the services with requests.
+QUEUE = 11
+
+TRANSACTION_STATEMENTS = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
+
+
+@pytest.fixture(autouse=True)
+def _no_otp(settings):
+    settings.PISHKHAN_STAFF_OTP = False
+    cache.clear()
+
+
+def queries_of(capture: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"] for q in capture.captured_queries if not TRANSACTION_STATEMENTS.match(q["sql"])
+    ]
+
+
+def assert_count(capture: CaptureQueriesContext, expected: int) -> None:
+    queries = queries_of(capture)
+    listing = "\n".join(f"{i + 1}. {sql[:160]}" for i, sql in enumerate(queries))
+    assert len(queries) == expected, f"{len(queries)} queries, expected {expected}:\n{listing}"
+
+
+def counter_form(client):
+    client.force_login(User.objects.get(username="operator-1001"))
+    response = client.post(
+        reverse("cases:office_identify"), {"national_code": "9990000115", "mobile": "09121000011"}
+    )
+    token = response["Location"].rstrip("/").split("/")[-1]
+    url = reverse("cases:office_new_request", args=[token, "gas-meter-test"])
+    form = client.get(url).context["form"]
+    document = next(d for d in form.documents if d.is_mandatory)
+    choice = form.fields["field_complaint"].choices[1][0]
+
+    def post(key: str):
+        data = {
+            "idempotency_key": key,
+            "field_subscription_number": "12345",
+            "field_complaint": choice,
+            "field_current_reading": "100",
+            f"document_{document.pk}": pdf("meter.pdf"),
+        }
+        return client.post(url, data)
+
+    return post
+
+
+def test_counter_submit(client):
+    post = counter_form(client)
+    post("warm-up")  # the first request of a process loads translations and templates
+    with CaptureQueriesContext(connection) as capture:
+        response = post("query-count")
+    assert response.status_code == 302
+    assert ServiceRequest.objects.filter(idempotency_key="query-count").exists()
+    assert_count(capture, COUNTER_SUBMIT)
+
+
+def test_tracking(client):
+    request = ServiceRequest.objects.select_related("citizen").order_by("pk").first()
+    data = {"tracking_code": request.tracking_code, "national_code": request.citizen.national_code}
+    client.post(reverse("cases:track"), data)
+    with CaptureQueriesContext(connection) as capture:
+        response = client.post(reverse("cases:track"), data)
+    assert response.status_code == 200 and response.context["found"] == request
+    assert_count(capture, TRACK)
+
+
+def test_queue_does_not_grow_with_its_rows(client):
+    client.force_login(User.objects.get(username="officer-nocr-tehran"))
+    client.get(reverse("cases:agency_queue"))
+    with CaptureQueriesContext(connection) as capture:
+        response = client.get(reverse("cases:agency_queue"))
+    assert response.status_code == 200
+    rows = len(response.context["rows"])
+    assert rows > 0
+    assert_count(capture, QUEUE)
+
+    # More requests on the page, from more offices and services: the same queries.
+    post = counter_form(client)
+    for i in range(3):
+        assert post(f"more-{i}").status_code == 302
+    ServiceRequest.objects.filter(idempotency_key__startswith="more-").update(agency_id=1)
+    client.force_login(User.objects.get(username="officer-nocr-tehran"))
+    with CaptureQueriesContext(connection) as capture:
+        response = client.get(reverse("cases:agency_queue"))
+    assert len(response.context["rows"]) == rows + 3
+    assert_count(capture, QUEUE)
