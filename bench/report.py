@@ -112,7 +112,9 @@ def main() -> None:
         "track": wrk(run, "track"),
         "queue": wrk(run, "queue"),
     }
+    bare = {"bare_track": wrk(run, "bare_track"), "bare_submit": wrk(run, "bare_submit")}
     limits = {"submit_office": pg_submit, "submit_online": pg_submit, "track": pg_track}
+    bare_limits = {"bare_track": pg_track, "bare_submit": pg_submit}
     at = meta.get("at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     out: dict[str, Any] = {}
     for name, figures in rows.items():
@@ -142,15 +144,36 @@ def main() -> None:
             verdicts[name] = "n/a" if p99 is None else ("PASS" if p99 <= threshold else "FAIL")
         out[f"{name}_target"] = verdicts[name]
     out["queue_ms_p99_target"] = TARGETS["queue"][1]
+    # Calibration: bare views on the same stack, and how much of their speed the pages keep.
+    for name, figures in bare.items():
+        if figures:
+            limit = bare_limits[name]["per_s"]
+            out[f"{name}_per_s"] = figures.get("per_s")
+            out[f"{name}_p50_ms"] = figures.get("p50_ms")
+            out[f"{name}_p99_ms"] = figures.get("p99_ms")
+            out[f"{name}_pct_of_pg"] = (
+                round(100 * figures["per_s"] / limit, 1) if figures.get("per_s") and limit else None
+            )
+            for tree, ms in figures.get("cpu_ms_per_request", {}).items():
+                out[f"{name}_{tree}_cpu_ms_per_request"] = ms
+    for page, base in (("track", "bare_track"), ("submit_office", "bare_submit")):
+        if out.get(f"{page}_per_s") and out.get(f"{base}_per_s"):
+            out[f"{page}_pct_of_bare"] = round(100 * out[f"{page}_per_s"] / out[f"{base}_per_s"], 1)
     out["requests_in_db"] = meta.get("requests_in_db")
     if meta.get("submit_online_not_measured"):
         out["submit_online_not_measured"] = meta["submit_online_not_measured"]
     for name, figures in rows.items():
-        if "cpu_ms_per_request" in figures:
-            out[f"{name}_cpu_ms_per_request"] = figures["cpu_ms_per_request"]
+        # CPU ms each process tree spent per request: app, db, worker, redis, loadgen.
+        for tree, ms in figures.get("cpu_ms_per_request", {}).items():
+            out[f"{name}_{tree}_cpu_ms_per_request"] = ms
         if figures.get("errors"):
             out[f"{name}_errors"] = figures["errors"]
-    out["setup"] = meta.get("setup", {})
+    for key, value in meta.get("setup", {}).items():
+        if isinstance(value, dict):
+            for part, item in value.items():
+                out[f"{key}_{part}"] = item
+        else:
+            out[key] = value
     out["machine"] = machine()
     out["at"] = at
 
@@ -160,6 +183,7 @@ def main() -> None:
     stamp = re.sub(r"[^0-9T]", "", at.split("+")[0])[:15]
     shutil.copyfile(latest, results / f"{stamp}.json")
     print_table(out, rows, limits, verdicts, meta)
+    print_calibration(out, bare, bare_limits)
 
 
 def fmt(value: Any, pattern: str = "{:,.1f}") -> str:
@@ -222,6 +246,34 @@ def print_table(
         f"look-up: {fmt(limits['track']['per_s'])}/s "
         f"(p50 {fmt(limits['track']['p50_ms'], '{:.2f}')} ms)"
     )
+
+
+def print_calibration(
+    out: dict[str, Any], bare: dict[str, dict[str, Any]], limits: dict[str, dict[str, Any]]
+) -> None:
+    labels = {
+        "bare_track": "calibration: bare look-up view",
+        "bare_submit": "calibration: bare 2-insert view",
+    }
+    for name, label in labels.items():
+        figures = bare[name]
+        if not figures:
+            continue
+        print(
+            f"{label:34} {fmt(figures.get('per_s')):>9} {fmt(figures.get('p50_ms')):>8} "
+            f"{fmt(figures.get('p99_ms')):>8} {fmt(limits[name]['per_s']):>13} "
+            f"{fmt(out.get(f'{name}_pct_of_pg'), '{:.1f} %'):>7}"
+        )
+    kept = [
+        f"{label} {fmt(out.get(key), '{:.0f} %')}"
+        for key, label in (
+            ("track_pct_of_bare", "tracking"),
+            ("submit_office_pct_of_bare", "counter submit"),
+        )
+        if out.get(key) is not None
+    ]
+    if kept:
+        print(f"{'share of a bare view kept':34} " + ", ".join(kept))
     print()
 
 

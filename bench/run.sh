@@ -173,6 +173,24 @@ say "app: the officer's queue ($QUEUE_CONNECTIONS connections, ${DURATION} s)"
 app queue queue.lua "$QUEUE_CONNECTIONS"
 
 pending=$(( $("${PSQL[@]}" -At -c "$pending_sql" pishkhan) - pending_before ))
+
+if [ "${BENCH_BARE:-1}" = 1 ]; then
+  # Calibration: what Django itself costs here, under the same middleware, gunicorn and server.
+  say "calibration: bare views, the look-up alone and a two-row submission alone"
+  old_app=$(cat "$BENCH_GUNICORN_PID")
+  kill "$old_app"
+  while kill -0 "$old_app" 2>/dev/null; do sleep 0.2; done
+  DJANGO_SETTINGS_MODULE=bare_settings PYTHONPATH="$ROOT/bench/calibration" \
+    "$BIN/gunicorn" -c bench/gunicorn.conf.py pishkhan.wsgi >>"$work/gunicorn.log" 2>&1 &
+  for _ in $(seq 60); do
+    curl -s -o /dev/null "$APP/track/" && [ -f "$BENCH_GUNICORN_PID" ] && break
+    sleep 0.5
+  done
+  BENCH_TREES="app:$(cat "$BENCH_GUNICORN_PID") ${BENCH_TREES#app:* }"
+  BENCH_BARE_VIEW=track app bare_track bare.lua "$TRACK_CONNECTIONS"
+  checkpoint
+  BENCH_BARE_VIEW=submit app bare_submit bare.lua "$SUBMIT_CONNECTIONS" --count-requests
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 "$BIN/python" - "$BENCH_RUN_DIR/meta.json" <<PY
 import json, sys, datetime as dt

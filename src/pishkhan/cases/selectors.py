@@ -116,7 +116,7 @@ def agency_queue(user: Any) -> QuerySet[ServiceRequest]:
     visible = ServiceRequest.objects.visible_to(user)
     agency_id = getattr(user, "agency_id", None)
     if getattr(user, "role", None) in AGENCY_ROLES and agency_id and not user.is_superuser:
-        ids = Agency.objects.filter(Q(pk=agency_id) | Q(parent_id=agency_id))
+        ids = Agency.objects.filter(Q(pk=agency_id) | Q(parent_id=agency_id)).order_by()
         visible = visible.filter(agency_id__in=list(ids.values_list("pk", flat=True)))
     return visible
 

@@ -41,7 +41,6 @@ QUEUE_FIELDS = (
     "submitted_at",
     "decided_at",
     "workflow",
-    "service__code",
     "service__name_fa",
     "service__name_en",
     "office__name",
