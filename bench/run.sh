@@ -169,6 +169,8 @@ else
 fi
 say "app: tracking look-ups ($TRACK_CONNECTIONS connections, ${DURATION} s)"
 app track track.lua "$TRACK_CONNECTIONS"
+say "app: tracking look-ups, whole page as without JavaScript ($TRACK_CONNECTIONS connections, ${DURATION} s)"
+BENCH_TRACK_FULL_PAGE=1 app track_full_page track.lua "$TRACK_CONNECTIONS"
 say "app: the officer's queue ($QUEUE_CONNECTIONS connections, ${DURATION} s)"
 app queue queue.lua "$QUEUE_CONNECTIONS"
 

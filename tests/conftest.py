@@ -28,6 +28,20 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_caches():
+    """What a process keeps between requests (the catalogue's filing bundles, parsed workflow
+    versions) is right for one database; each test's database is rolled back under it."""
+    from pishkhan.catalog import filing
+    from pishkhan.workflow.models import forget_parsed
+
+    filing.forget()
+    forget_parsed()
+    yield
+    filing.forget()
+    forget_parsed()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the reference data, the catalogue and the demo, loaded

@@ -1,4 +1,6 @@
--- POST /track/ with the tracking code and national code of a random generated request: request
+-- POST /track/ with the tracking code and national code of a random generated request, as the
+-- page's htmx form does (HX-Request, HX-Target: the answer alone comes back); with
+-- BENCH_TRACK_FULL_PAGE=1 as a browser without JavaScript does (the whole page). Request
 -- n has tracking code body(n) .. Damm(body(n)) and citizen (n * 7919) % citizens + 1, exactly as
 -- bench/gen_data.sql made them (the formulas are in bench/prepare.py).
 local common = dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
@@ -9,6 +11,10 @@ local headers = {
   ["Cookie"] = "csrftoken=" .. csrf,
   ["Content-Type"] = "application/x-www-form-urlencoded",
 }
+if os.getenv("BENCH_TRACK_FULL_PAGE") ~= "1" then
+  headers["HX-Request"] = "true"
+  headers["HX-Target"] = "track-answer"
+end
 local damm = {
   {0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3}, {4, 2, 0, 6, 8, 7, 1, 3, 5, 9},
   {1, 7, 5, 0, 9, 8, 3, 4, 2, 6}, {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
@@ -41,7 +47,7 @@ end
 
 function request()
   local n = math.random(1, requests)
-  local body = "csrfmiddlewaretoken=" .. csrf .. "&tracking_code=" .. tracking_code(n) ..
+  local body = "tracking_code=" .. tracking_code(n) ..
     "&national_code=" .. national_code((n * 7919) % citizens + 1)
   return wrk.format("POST", "/track/", headers, body)
 end

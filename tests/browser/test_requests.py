@@ -70,8 +70,10 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
     visitor.goto(server_url + "/track/")
     visitor.get_by_label("کد رهگیری").fill(tracking)
     visitor.get_by_label("کد ملی").fill(national_code)
+    visitor.evaluate("window.samePage = true")  # htmx answers in place: no new page load
     visitor.get_by_role("button", name="پیگیری", exact=True).click()
     expect(visitor.locator(".request-status")).to_have_text("ثبت‌شده")
+    assert visitor.evaluate("window.samePage === true")
     expect(visitor.locator(".timeline li")).to_have_count(1)
     assert_accessible(visitor)
     visitor.screenshot(path=str(ARTIFACTS / "track-result.png"), full_page=True)
@@ -80,6 +82,12 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
     visitor.get_by_label("کد رهگیری").fill(typo)
     visitor.get_by_role("button", name="پیگیری", exact=True).click()
     expect(visitor.locator(".invalid-feedback")).to_contain_text("رقم آخر")
+    # Corrected, the answer comes back and the form's error goes.
+    visitor.get_by_label("کد رهگیری").fill(tracking)
+    visitor.get_by_role("button", name="پیگیری", exact=True).click()
+    expect(visitor.locator(".request-status")).to_have_text("ثبت‌شده")
+    expect(visitor.locator(".invalid-feedback")).to_have_count(0)
+    assert visitor.evaluate("window.samePage === true")
     visitor.context.close()
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from pishkhan.cases import services
 from pishkhan.cases.demo import sample_values
 from pishkhan.cases.models import Attachment, ServiceRequest
 from pishkhan.cases.services import InvalidSubmission, RequestError
@@ -157,3 +158,29 @@ def test_a_failure_inside_the_transaction_leaves_nothing(
         file_request()
     assert counts() == before
     assert not [p for p in tmp_path.rglob("*") if p.is_file()], "uploaded files were left behind"
+
+
+def test_a_repeated_form_files_once_and_leaves_no_second_document(file_request, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    first, _ = file_request(idempotency_key="twice")
+    on_disk = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len(on_disk) == first.attachments.count() > 0
+    # The second attempt stores its document before the constraint refuses the request; then
+    # the document goes again.
+    again, created = file_request(idempotency_key="twice")
+    assert again == first and created is False
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == on_disk
+
+
+def test_a_tracking_code_clash_is_retried_with_a_new_code(file_request, monkeypatch):
+    taken, _ = file_request()
+    fresh = "123456789012"
+    codes = iter([taken.tracking_code, fresh])
+    monkeypatch.setattr(services, "new_tracking_code", lambda: next(codes))
+    clashed, created = file_request()
+    assert created and clashed.tracking_code == fresh
+    assert ServiceRequest.objects.filter(tracking_code=taken.tracking_code).count() == 1
+    # The failed attempt left nothing behind: one event and one SMS for each request.
+    for request in (taken, clashed):
+        assert events_for("service_request", request.pk).count() == 1
+        assert OutboxMessage.objects.filter(subject_id=str(request.pk)).count() == 1

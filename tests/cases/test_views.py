@@ -195,3 +195,32 @@ def test_tracking_is_rate_limited(client, settings):
     response = client.post(reverse("cases:track"), {"tracking_code": "1", "national_code": "1"})
     assert response.status_code == 429
     assert "یک دقیقه" in response.content.decode()
+
+
+def test_an_htmx_look_up_answers_with_the_answer_only(client):
+    request = ServiceRequest.objects.select_related("citizen").get(
+        idempotency_key="demo-office-approved"
+    )
+    data = {"tracking_code": request.tracking_code, "national_code": request.citizen.national_code}
+    htmx = {"HX-Request": "true", "HX-Target": "track-answer"}
+    answer = client.post(reverse("cases:track"), data, headers=htmx)
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert html.lstrip().startswith('<div id="track-answer"') and "<form" not in html
+    assert "تاییدشده" in html and 'class="timeline' in html
+    nobody = client.post(
+        reverse("cases:track"),
+        {**data, "national_code": "0499370899"},
+        headers=htmx,
+    )
+    assert nobody.status_code == 404 and "درخواستی با این کد رهگیری" in nobody.content.decode()
+    # A form that needs correcting comes back whole, with its errors, in place of the old one
+    # (base.html lets htmx swap 400, 404 and 429 answers).
+    bad = client.post(
+        reverse("cases:track"), {"tracking_code": "1", "national_code": "1"}, headers=htmx
+    )
+    assert bad.status_code == 400 and bad["HX-Retarget"] == "#track"
+    assert bad.content.decode().lstrip().startswith('<div id="track">')
+    assert 'aria-invalid="true"' in bad.content.decode()
+    # Without htmx, the whole page.
+    assert "<html" in client.post(reverse("cases:track"), data).content.decode()

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from pishkhan.catalog.fees import fee_schedule
+from pishkhan.catalog import filing
+from pishkhan.catalog.fees import fee_in_force, fee_schedule
 from pishkhan.catalog.models import Channel, Fee, FeeKind, Service
 from pishkhan.catalog.services import set_fee
 
@@ -89,3 +90,32 @@ def test_assessed_fees_are_not_shown_as_free():
     service = Service.objects.get(code="municipality-passenger-car-toll")
     schedule = fee_schedule(service, Channel.ONLINE)
     assert schedule.is_assessed and not schedule.is_free
+
+
+def test_filing_keeps_the_service_until_the_catalogue_changes(django_assert_num_queries):
+    first = filing.service_for_filing("gas-meter-test")
+    assert first is not None and first.current_workflow.key == first.workflow_key
+    with django_assert_num_queries(0):
+        assert filing.service_for_filing("gas-meter-test") is first
+    today = timezone.localdate()
+    before = fee_in_force(first, FeeKind.GOVERNMENT, today)
+    set_fee(first, FeeKind.GOVERNMENT, before + 10_000, today, allow_past=True)
+    again = filing.service_for_filing("gas-meter-test")
+    assert again is not first
+    assert fee_in_force(again, FeeKind.GOVERNMENT, today) == before + 10_000
+    # A fee that comes into force later needs no new generation: the bundle keeps every fee.
+    later = today + dt.timedelta(days=30)
+    set_fee(again, FeeKind.GOVERNMENT, before + 20_000, later)
+    kept = filing.service_for_filing("gas-meter-test")
+    assert fee_in_force(kept, FeeKind.GOVERNMENT, today) == before + 10_000
+    assert fee_in_force(kept, FeeKind.GOVERNMENT, later) == before + 20_000
+
+
+def test_a_withdrawn_service_is_not_filed_from_the_kept_bundle():
+    service = filing.service_for_filing("gas-meter-test")
+    assert service is not None
+    stored = Service.objects.get(pk=service.pk)
+    stored.is_active = False
+    stored.save()
+    assert filing.service_for_filing("gas-meter-test") is None
+    assert filing.service_for_filing("no-such-service") is None

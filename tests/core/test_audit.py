@@ -374,3 +374,15 @@ def test_hourly_checkpoint_task(clock):
     clock(3600)
     checkpoint_id = audit_checkpoint.apply().get()  # in-process, whatever the broker
     assert AuditCheckpoint.objects.get(pk=checkpoint_id).last_event_id >= event.pk
+
+
+@pytest.mark.django_db
+def test_an_event_said_to_be_first_of_a_subject_with_events_is_refused():
+    from django.db import IntegrityError, transaction
+
+    from pishkhan.core.audit import record_event
+
+    with transaction.atomic():
+        record_event("office", 424242, action="created", first=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        record_event("office", 424242, action="again", first=True)

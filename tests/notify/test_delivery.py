@@ -1,5 +1,6 @@
 """The transactional outbox and its delivery."""
 
+import datetime as dt
 import io
 import json
 import os
@@ -9,12 +10,14 @@ import time
 import urllib.error
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
+from pishkhan.notify import tasks
 from pishkhan.notify.backends import KavenegarBackend, SendError
 from pishkhan.notify.models import OutboxMessage, OutboxStatus
 from pishkhan.notify.services import enqueue_sms
-from pishkhan.notify.tasks import REDACTED, deliver_now
+from pishkhan.notify.tasks import REDACTED, deliver_now, deliver_pending, drain
 from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,52 @@ def test_delivery_happens_once():
     assert deliver_now(message.pk) == "skipped"
     message.refresh_from_db()
     assert message.attempts == 1
+
+
+def test_a_drain_delivers_every_pending_message_in_batches(django_assert_max_num_queries):
+    messages = [enqueue_sms("09121000001", f"پیام {i}", event="batch") for i in range(7)]
+    # Three batches of at most three, then an empty read that ends the drain; each batch is a
+    # transaction (here a savepoint and its release), one read and one update: the queries grow
+    # with the batches, not with the messages.
+    with django_assert_max_num_queries(3 * 4 + 3):
+        assert drain(batch_size=3) == 7
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.SENT and message.attempts == 1
+    assert drain() == 0  # nothing left: delivery happens once
+
+
+def test_a_drain_leaves_a_refused_message_for_the_sweeper(monkeypatch, settings):
+    settings.PISHKHAN_SMS_BACKEND = "pishkhan.notify.backends.KavenegarBackend"
+    settings.KAVENEGAR_API_KEY, settings.KAVENEGAR_SENDER = "test-key", "10004346"
+    monkeypatch.setattr(
+        "urllib.request.urlopen", Recorded({"return": {"status": 418, "message": "busy"}})
+    )
+    message = enqueue_sms("09121000001", "بعداً", event="later")
+    assert drain() == 0  # tried once, not again in the same drain
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING and message.attempts == 1
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - dt.timedelta(minutes=5)
+    )
+    monkeypatch.setattr("urllib.request.urlopen", Recorded(KAVENEGAR_OK))
+    assert deliver_pending() == 1  # the sweeper queues a drain (eager here), which sends it
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT and message.attempts == 2
+
+
+def test_one_drain_is_queued_for_many_messages(django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.drain, "apply_async", lambda *a, **k: queued.append(k))
+    cache.delete(tasks.WAKE_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            enqueue_sms("09121000001", f"پیام {i}", event="coalesced")
+    assert queued == [{"countdown": tasks.DRAIN_DELAY_SECONDS}]  # the flag holds until it starts
+    tasks.drain()  # the drain clears it first thing
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_sms("09121000001", "بعدی", event="coalesced")
+    assert len(queued) == 2
 
 
 class Recorded:
@@ -169,7 +218,7 @@ def test_a_real_celery_worker_delivers_through_redis(settings):
         message = OutboxMessage.objects.create(
             recipient="09121000001", body="از صف واقعی", event="worker"
         )
-        producer.send_task("pishkhan.notify.tasks.deliver", args=[message.pk], queue=queue)
+        producer.send_task("pishkhan.notify.tasks.drain", queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             message.refresh_from_db()

@@ -13,6 +13,7 @@ from pishkhan.accounts.models import Scope
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.models import Channel
 from pishkhan.core.i18n import active_language
+from pishkhan.workflow.models import WorkflowDefinition
 
 
 class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
@@ -118,7 +119,8 @@ class ServiceRequest(models.Model):
 
     @property
     def definition(self) -> Any:
-        return self.workflow.parsed
+        loaded = self._state.fields_cache.get("workflow")
+        return WorkflowDefinition.parsed_by_id(self.workflow_id, loaded)
 
     @property
     def status_label(self) -> str:

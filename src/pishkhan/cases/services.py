@@ -107,9 +107,14 @@ def fee_lines_for(
 
 
 def _check_can_file(
-    service: Service, channel: str, actor: User, office: Office | None
+    service: Service,
+    channel: str,
+    actor: User,
+    office: Office | None,
+    offering: OfficeService | None = None,
 ) -> OfficeService | None:
-    """Refuse a filing the rules forbid; return the office's offering of the service (counter)."""
+    """Refuse a filing the rules forbid; return the office's offering of the service (counter).
+    ``offering``: the office's offering as the caller just read it, if it has."""
     if not service.is_active or not service.agency.is_active:
         raise RequestError("service_inactive", _("This service is not offered at present."))
     if channel == Channel.OFFICE:
@@ -128,7 +133,8 @@ def _check_can_file(
                 "office_inactive",
                 _("This office's licence is not active, so it cannot file requests."),
             )
-        offering = OfficeService.objects.filter(office=office, service=service).first()
+        if offering is None or offering.office_id != office.pk or offering.service_id != service.pk:
+            offering = OfficeService.objects.filter(office=office, service=service).first()
         if offering is None:
             raise RequestError("not_offered", _("This office does not offer this service."))
         entitled = entitled_service_ids(office)
@@ -158,24 +164,60 @@ def submit(
     uploads: Sequence[Upload] = (),
     office: Office | None = None,
     idempotency_key: str | None = None,
+    offering: OfficeService | None = None,
 ) -> tuple[ServiceRequest, bool]:
     """File a request. Returns (request, created); a repeated idempotency key returns the
-    request the first call made instead of a second one."""
+    request the first call made instead of a second one. ``offering``: the office's offering of
+    the service as the caller just read it (the counter's page has), saving a query."""
     if citizen.role != Role.CITIZEN:
         raise RequestError("not_citizen", _("Requests are filed for a citizen."))
     if channel == Channel.ONLINE and actor.pk != citizen.pk:
         raise RequestError("not_yours", _("Online, citizens file their own requests."))
-    if idempotency_key:
-        existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _same_submission(existing, citizen, service), False
-    offering = _check_can_file(service, channel, actor, office)
+    offering = _check_can_file(service, channel, actor, office, offering)
     try:
         form_values = check_submission(
             service, form_values, {u.document_id for u in uploads if u.document_id}
         )
     except ValidationError as exc:
         raise InvalidSubmission(exc) from exc
+    # The unique constraints on the idempotency key and the tracking code decide, not a look-up
+    # first: a repeated form is rare and a tracking-code clash (random 11 digits) rarer still,
+    # while the look-ups would cost every submission two queries (docs/performance.md).
+    for attempt in range(3):
+        try:
+            return _file(
+                service,
+                citizen,
+                channel,
+                actor,
+                office,
+                form_values,
+                uploads,
+                idempotency_key,
+                offering,
+            ), True
+        except IntegrityError:
+            if idempotency_key:
+                existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    return _same_submission(existing, citizen, service), False
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _file(
+    service: Service,
+    citizen: User,
+    channel: str,
+    actor: User,
+    office: Office | None,
+    form_values: dict[str, Any],
+    uploads: Sequence[Upload],
+    idempotency_key: str | None,
+    offering: OfficeService | None,
+) -> ServiceRequest:
+    """One attempt at the submission's transaction; the stored files go if it fails."""
     saved_files: list[Any] = []
     try:
         with transaction.atomic():
@@ -186,6 +228,7 @@ def submit(
             record_event(
                 SUBJECT,
                 request.pk,
+                first=True,
                 action="submit",
                 actor=actor,
                 to_state=request.status,
@@ -204,20 +247,11 @@ def submit(
                 subject_id=str(request.pk),
                 event="submitted",
             )
-    except IntegrityError:
-        # Two identical POSTs raced past the look-up above: the other one won.
-        for file in saved_files:
-            file.delete(save=False)
-        if idempotency_key:
-            existing = ServiceRequest.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return _same_submission(existing, citizen, service), False
-        raise
     except BaseException:
         for file in saved_files:
             file.delete(save=False)
         raise
-    return request, True
+    return request
 
 
 def _attach(request: ServiceRequest, uploads: Sequence[Upload], saved_files: list[Any]) -> None:
@@ -257,7 +291,10 @@ def _create(
 ) -> ServiceRequest:
     now = timezone.now()
     today = timezone.localtime(now).date()
-    workflow = WorkflowDefinition.objects.current(service.workflow_key)
+    # catalog.filing keeps the current version with the service; others read it.
+    workflow = getattr(service, "current_workflow", None) or WorkflowDefinition.objects.current(
+        service.workflow_key
+    )
     lines = fee_lines_for(service, channel, office, today, offering=offering)
     province_id = office.province_id if office else citizen.province_id
     if province_id is None:
@@ -265,12 +302,8 @@ def _create(
             "no_province",
             _("The citizen's province is not known; it is needed to route the request."),
         )
-    for _attempt in range(5):
-        code = new_tracking_code()
-        if not ServiceRequest.objects.filter(tracking_code=code).exists():
-            break
     return ServiceRequest.objects.create(
-        tracking_code=code,
+        tracking_code=new_tracking_code(),
         service=service,
         agency_id=service.agency_id,
         province_id=province_id,

@@ -181,6 +181,7 @@ def record_event(
     to_state: str = "",
     comment: str = "",
     data: Mapping[str, Any] | None = None,
+    first: bool = False,
 ) -> AuditEvent:
     """Append one event to the chain of one subject and return it.
 
@@ -190,6 +191,10 @@ def record_event(
     inserting the next one safe; no lock on the log itself is taken, so actions on different
     subjects never wait for each other. Should a caller forget the lock, the unique (subject,
     sequence) constraint makes the second of two racing writers fail rather than fork the chain.
+
+    ``first``: the subject was created in this very transaction, so it has no events yet and
+    the look-up of its last event is skipped (a hot path: every submission). Said wrongly, the
+    unique (subject, sequence) constraint refuses the event.
 
     ``actor`` is any user-like object (its ``pk``, ``get_full_name()`` or ``username``, and
     ``role`` if it has one are copied), or None for the system. ``data`` takes JSON values
@@ -216,7 +221,9 @@ def record_event(
     actor_id, actor_name, actor_role = _describe_actor(actor)
 
     last = (
-        AuditEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
+        None
+        if first
+        else AuditEvent.objects.filter(subject_type=subject_type, subject_id=subject_id)
         .order_by("-sequence")
         .values_list("sequence", "hash")
         .first()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -98,6 +99,15 @@ def format_jalali_numeric(value: dt.date) -> str:
 
 def format_jalali_date(value: dt.date, language: str = "fa") -> str:
     """``۱۰ آذر ۱۴۰۵`` in Persian, ``10 Azar 1405`` in English."""
+    if isinstance(value, dt.datetime):
+        value = to_tehran(value).date()
+    return _format_day(value, language)
+
+
+# Pages show the same few days over and over (a queue of 50 rows, a timeline) and the calendar
+# conversion is pure Python: a day is converted once per process.
+@lru_cache(maxsize=4096)
+def _format_day(value: dt.date, language: str) -> str:
     j = to_jalali(value)
     if language == "fa":
         return to_persian_digits(f"{j.day} {MONTHS_FA[j.month - 1]} {j.year}")

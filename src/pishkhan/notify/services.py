@@ -41,9 +41,9 @@ def enqueue_sms(
 def _schedule(message_id: int) -> None:
     # Never let delivery trouble reach the person whose action already committed: the row is
     # safe in the outbox and the sweeper retries it.
-    from .tasks import deliver
+    from .tasks import queue_drain
 
     try:
-        deliver.delay(message_id)
+        queue_drain()
     except Exception:
         logger.exception("could not schedule delivery of outbox message %s", message_id)

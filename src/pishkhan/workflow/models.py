@@ -17,6 +17,14 @@ from pishkhan.accounts.roles import Role
 
 from .definition import Definition, DefinitionError
 
+# Parsed definitions by version id (see WorkflowDefinition.parsed_by_id).
+_PARSED: dict[int, Definition] = {}
+
+
+def forget_parsed() -> None:
+    """Drop the parsed definitions this process keeps (tests whose database is rebuilt)."""
+    _PARSED.clear()
+
 
 class WorkflowQuerySet(models.QuerySet["WorkflowDefinition"]):
     def current(self, key: str) -> WorkflowDefinition:
@@ -59,6 +67,20 @@ class WorkflowDefinition(models.Model):
     @cached_property
     def parsed(self) -> Definition:
         return Definition.parse(self.definition)
+
+    @classmethod
+    def parsed_by_id(cls, pk: int, loaded: WorkflowDefinition | None = None) -> Definition:
+        """The parsed definition of version ``pk``, parsed once per process: a version never
+        changes, so the hot pages neither read nor parse its JSON again (docs/performance.md).
+        ``loaded``: the row, when the caller has it already. A version is remembered only once
+        the transaction that read it has committed, so a rolled-back one is never kept."""
+        found = _PARSED.get(pk)
+        if found is None:
+            if loaded is None:
+                loaded = cls.objects.only("definition").get(pk=pk)
+            found = loaded.parsed
+            transaction.on_commit(lambda: _PARSED.setdefault(pk, found))
+        return found
 
     @classmethod
     @transaction.atomic

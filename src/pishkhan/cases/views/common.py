@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from pishkhan.accounts.models import User
 from pishkhan.catalog.models import Service
-from pishkhan.offices.models import Office
+from pishkhan.offices.models import Office, OfficeService
 
 from ..forms import ServiceRequestForm, TransitionForm
 from ..models import ServiceRequest
@@ -76,6 +76,7 @@ def filing_page(
     detail_view: str,
     filed_message: str,
     context: dict[str, Any],
+    offering: OfficeService | None = None,
 ) -> HttpResponse:
     """The request form of a service (GET) and its submission (POST), for the counter and the
     portal alike: one click makes one request, a refusal shows its reason on the form."""
@@ -92,6 +93,7 @@ def filing_page(
                     form_values=form.form_values(),
                     uploads=[Upload(doc.pk if doc else None, f) for doc, f in form.uploads()],
                     idempotency_key=form.cleaned_data["idempotency_key"],
+                    offering=offering,
                 )
             except RequestError as exc:
                 form.add_error(None, exc.message)
@@ -101,7 +103,7 @@ def filing_page(
                 return redirect(detail_view, tracking_code=created.tracking_code)
     else:
         form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
-    lines = fee_lines_for(service, channel, office, timezone.localdate())
+    lines = fee_lines_for(service, channel, office, timezone.localdate(), offering=offering)
     return render(
         request,
         template,

@@ -15,13 +15,14 @@ from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.identity import IdentityMismatch, citizen_for
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
+from pishkhan.catalog.filing import service_for_filing
 from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.text import normalize
 from pishkhan.offices.models import OfficeService
 
 from ..forms import IdentifyCitizenForm
 from ..models import ServiceRequest
-from ..selectors import for_filing, get_visible
+from ..selectors import get_visible
 from .common import filing_page, request_page
 
 OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
@@ -106,18 +107,23 @@ def choose_service(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
     citizen = _citizen_from(request, token)
-    offering = get_object_or_404(
-        OfficeService.objects.select_related("service", "service__agency", "office"),
-        office_id=request.user.office_id,  # type: ignore[union-attr]
-        service__code=code,
-        service__is_active=True,
+    service = service_for_filing(code)
+    offering = (
+        OfficeService.objects.select_related("office")
+        .filter(office_id=request.user.office_id, service_id=service.pk)  # type: ignore[union-attr]
+        .first()
+        if service is not None
+        else None
     )
+    if offering is None:
+        raise Http404
     return filing_page(
         request,
-        for_filing(offering.service),
+        service,  # type: ignore[arg-type]
         citizen=citizen,
         channel=Channel.OFFICE,
         office=offering.office,
+        offering=offering,
         template="cases/office_new_request.html",
         detail_view="cases:office_request",
         filed_message=_("The request was filed."),

@@ -4,8 +4,8 @@ most three screens, answer "more information needed", cancel, print receipts."""
 from __future__ import annotations
 
 from django.contrib import auth, messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,7 +13,9 @@ from django.views.decorators.http import require_http_methods
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.otp import SignInError, request_code, verify_code
 from pishkhan.accounts.roles import Role
+from pishkhan.catalog.filing import service_for_filing
 from pishkhan.catalog.models import Channel, Service
+from pishkhan.core.ratelimit import client_address
 from pishkhan.core.text import normalize
 
 from ..forms import CitizenCodeForm, IdentifyCitizenForm, ServiceRequestForm
@@ -21,7 +23,6 @@ from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, timeline
 from ..services import RequestError, Upload, resubmit
 from .common import act_on_request, filing_page
-from .public import client_address
 
 citizen_only = roles_required(Role.CITIZEN, login_url="cases:portal_login")
 PENDING = "pishkhan_citizen_pending"
@@ -94,7 +95,9 @@ def choose_service(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, code: str) -> HttpResponse:
     """Screen 2 of 3: the form, the documents and what it costs; screen 3 is the request itself."""
-    service = get_object_or_404(Service.objects.active().select_related("agency"), code=code)
+    service = service_for_filing(code)
+    if service is None:
+        raise Http404
     if not service.offered_online:
         messages.error(
             request, _("This service is not offered online. It is filed at a counter office.")

@@ -3,84 +3,51 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from pishkhan.core.ratelimit import over_rate_limit
+
+from .. import selectors
 from ..forms import TrackForm
-from ..models import ServiceRequest
-from ..selectors import timeline
-
-TRACK_FIELDS = (
-    "tracking_code",
-    "status",
-    "sla_due_on",
-    "service__name_fa",
-    "service__name_en",
-    "workflow__definition",
-)
 
 
-def client_address(request: HttpRequest) -> str:
-    # Behind the TLS proxy, nginx puts the client first in X-Forwarded-For.
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def over_rate_limit(request: HttpRequest, bucket: str, per_minute: int) -> bool:
-    """Count this request in the client's bucket for the current minute."""
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    key = f"rate:{bucket}:{client_address(request)}:{minute}"
-    try:
-        count = cache.incr(key)  # the minute's counter usually exists: one cache call
-    except ValueError:
-        if cache.add(key, 1, 90):
-            count = 1
-        else:  # another request created it meanwhile
-            try:
-                count = cache.incr(key)
-            except ValueError:  # and it expired already
-                cache.set(key, 1, 90)
-                count = 1
-    return count > per_minute
-
-
+# No CSRF token: the look-up changes nothing and its answer goes only to the page that asked,
+# so a forged one gains nothing (the per-client limit still counts it); and the busiest answer
+# skips the token check (docs/performance.md).
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
+    """The page; to an htmx look-up from it, only the answer (``_track_answer.html``), or the form
+    and answer when the form needs correcting."""
     form = TrackForm(data=request.POST or None)
     context: dict[str, object] = {"form": form}
     status = 200
     if request.method == "POST":
         if over_rate_limit(request, "track", settings.PISHKHAN_TRACK_PER_MINUTE):
             context["rate_limited"] = True
-            return render(request, "cases/track.html", context, status=429)
-        if form.is_valid():
-            found = (
-                ServiceRequest.objects.select_related("service", "workflow")
-                # Only what the page shows: not the form data, fees or the service's texts.
-                .only(*TRACK_FIELDS)
-                .filter(
-                    tracking_code=form.cleaned_data["tracking_code"],
-                    citizen__national_code=form.cleaned_data["national_code"],
-                )
-                .first()
+            status = 429
+        elif form.is_valid():
+            answer = selectors.track(
+                form.cleaned_data["tracking_code"], form.cleaned_data["national_code"]
             )
-            if found is None:
+            if answer is None:
                 # The same answer whether the code does not exist or the national code is
                 # wrong: a look-up reveals nothing about other people's requests.
                 context["not_found"] = True
                 status = 404
             else:
-                context["found"] = found
-                context["state_label"] = found.definition.state_label(
-                    found.status, request.LANGUAGE_CODE
-                )  # type: ignore[attr-defined]
-                context["timeline"] = timeline(found, public=True)
+                context["answer"] = answer
         else:
             status = 400
-    return render(request, "cases/track.html", context, status=status)
+    if request.method != "POST" or request.META.get("HTTP_HX_REQUEST") != "true":
+        return render(request, "cases/track.html", context, status=status)
+    if status != 400 and request.META.get("HTTP_HX_TARGET") == "track-answer":
+        return render(request, "cases/_track_answer.html", context, status=status)
+    response = render(request, "cases/_track.html", context, status=status)
+    # The form's fields carry the errors: replace the form and answer, not the answer alone.
+    response["HX-Retarget"] = "#track"
+    response["HX-Reswap"] = "outerHTML"
+    return response
