@@ -182,7 +182,7 @@ if [ "${BENCH_BARE:-1}" = 1 ]; then
   old_app=$(cat "$BENCH_GUNICORN_PID")
   kill "$old_app"
   while kill -0 "$old_app" 2>/dev/null; do sleep 0.2; done
-  DJANGO_SETTINGS_MODULE=bare_settings PYTHONPATH="$ROOT/bench/calibration" \
+  DJANGO_SETTINGS_MODULE=bare_settings PYTHONPATH="$ROOT/bench/calibration${PYTHONPATH:+:$PYTHONPATH}" \
     "$BIN/gunicorn" -c bench/gunicorn.conf.py pishkhan.wsgi >>"$work/gunicorn.log" 2>&1 &
   for _ in $(seq 60); do
     curl -s -o /dev/null "$APP/track/" && [ -f "$BENCH_GUNICORN_PID" ] && break

@@ -278,3 +278,50 @@ def test_the_issued_office_records_its_operator_and_a_duplicate_licence_number_i
     with pytest.raises(ValidationError) as exc:
         twin.full_clean()
     assert "licence_number" in exc.value.message_dict
+
+
+def test_the_licence_life_cycle_runs_on_its_workflow(people):
+    from pishkhan.core.audit import events_for
+    from pishkhan.workflow.models import WorkflowDefinition
+
+    office = Office.objects.get(licence_number="23-1001")
+    assert office.workflow_id is None  # made by the demo, before any licence step
+    regulator = people["regulator"]
+    services.suspend(
+        office.pk, regulator, reason="بازرسی", until=timezone.localdate() + dt.timedelta(days=5)
+    )
+    office.refresh_from_db()
+    current = WorkflowDefinition.objects.current(services.OFFICE_WORKFLOW)
+    assert office.workflow_id == current.pk and office.version == 1  # pinned at the first step
+    # The workflow decides what may happen next, for whom.
+    assert services.office_steps(office, "regulator") == {"reinstate", "renew", "revoke"}
+    assert services.office_steps(office, "office_manager") == set()
+    with pytest.raises(services.LicensingError) as refused:
+        services.suspend(
+            office.pk, regulator, reason="دوباره", until=timezone.localdate() + dt.timedelta(days=9)
+        )
+    assert refused.value.code == "not_allowed"
+    with pytest.raises(services.LicensingError) as no_reason:
+        services.revoke(office.pk, regulator, reason="  ")
+    assert no_reason.value.code == "comment_required"
+    services.renew(office.pk, regulator)  # renewing a suspended office keeps it suspended
+    services.reinstate(office.pk, regulator, reason="رفع نقص")
+    office.refresh_from_db()
+    assert office.status == OfficeStatus.ACTIVE and office.version == 3
+    steps = [(e.action, e.from_state, e.to_state) for e in events_for("office", office.pk)]
+    assert steps[-3:] == [
+        ("suspend", "active", "suspended"),
+        ("renew", "suspended", "suspended"),
+        ("reinstate", "suspended", "active"),
+    ]
+    history = services.office_history(office, "fa")
+    assert [h.label for h in history[-3:]] == [
+        "تعلیق پروانه",
+        "تمدید پروانه (دفتر در تعلیق می‌ماند)",
+        "رفع تعلیق",
+    ]
+    # Expiry is the platform's own step (no actor): the "system" role of the definition.
+    licence = services.current_licence(office)
+    services.expire_and_remind(today=licence.expires_on + dt.timedelta(days=1))
+    last = list(events_for("office", office.pk))[-1]
+    assert (last.action, last.to_state, last.actor_id) == ("expire", "expired", None)

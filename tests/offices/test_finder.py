@@ -248,3 +248,12 @@ def test_english(client):
     html = response.content.decode()
     assert '<html lang="en" dir="ltr">' in html
     assert "2 offices found." in html and "360,000 Rials" in html and "Tehran" in html
+
+
+def test_each_office_shows_its_rating(client):
+    ranked = Office.objects.get(licence_number="23-1001")
+    Office.objects.filter(pk=ranked.pk).update(rank=2)
+    html = client.get(reverse("offices:finder")).content.decode()
+    card = html.split('data-licence="23-1001"')[1].split("</dl>")[0]
+    assert "رتبه ۲ از ۳" in card
+    assert "هنوز رتبه‌بندی نشده" in html  # the offices the ranking has not reached yet

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import set_password_path
-from pishkhan.core.audit import record_event
+from pishkhan.core.audit import events_for, record_event
 from pishkhan.core.models import County, Province
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.models import Office, OfficeStatus
@@ -36,6 +36,7 @@ from .models import (
 
 SUBJECT = "licence_application"
 OFFICE_SUBJECT = "office"
+OFFICE_WORKFLOW = "office_licence"  # the licence's life cycle (workflow/data/office_licence.json)
 LICENCE_YEARS = 5
 PEOPLE_PER_OFFICE = 20_000
 REMINDER_DAYS = (60, 30, 7)
@@ -198,6 +199,7 @@ def approve(
             operator_kind=application.operator_kind,
             operator_name=application.company_name,
             legal_entity_id=application.legal_entity_id,
+            workflow=WorkflowDefinition.objects.current(OFFICE_WORKFLOW),
         )
         Licence.objects.create(
             office=office,
@@ -378,29 +380,23 @@ def capacity_table(province: Province, on: dt.date | None = None) -> list[Capaci
 
 
 def _office_step(
-    office_id: int, actor: User, action: str, status: str, comment: str, data: dict[str, Any]
+    office_id: int,
+    actor: User | None,
+    action: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
 ) -> Office:
-    if actor.role not in (Role.REGULATOR, Role.NATIONAL_ADMIN):
-        raise LicensingError("role", _("Only the regulator changes a licence."))
-    if not comment.strip():
-        raise LicensingError("comment_required", _("Write the reason for this action."))
+    """Take one step of an office's licence workflow (actor None: the platform's daily task),
+    under the office's row lock; the caller's own changes join the same transaction."""
     with transaction.atomic():
-        office = Office.objects.select_for_update().get(pk=office_id)
-        before = office.status
-        if before in (OfficeStatus.REVOKED,):
-            raise LicensingError("not_allowed", _("A revoked licence cannot be changed."))
-        office.status = status
-        office.save(update_fields=["status"])
-        record_event(
-            OFFICE_SUBJECT,
-            office.pk,
-            action=action,
-            actor=actor,
-            from_state=before,
-            to_state=status,
-            comment=comment.strip(),
-            data=data,
-        )
+        office = Office.objects.select_for_update().select_related("workflow").get(pk=office_id)
+        if office.workflow_id is None:
+            office.workflow = WorkflowDefinition.objects.current(OFFICE_WORKFLOW)
+        try:
+            take_step(office, OFFICE_SUBJECT, action, actor, comment=comment, data=data)
+        except StepRefused as exc:
+            raise LicensingError(exc.code, exc.message) from exc
+        office.save(update_fields=["status", "version", "workflow"])
     return office
 
 
@@ -408,9 +404,7 @@ def _office_step(
 def suspend(office_id: int, actor: User, *, reason: str, until: dt.date) -> Office:
     if until <= timezone.localdate():
         raise LicensingError("date", _("A suspension ends on a future date."))
-    office = _office_step(
-        office_id, actor, "suspend", OfficeStatus.SUSPENDED, reason, {"until": until.isoformat()}
-    )
+    office = _office_step(office_id, actor, "suspend", reason, {"until": until.isoformat()})
     Suspension.objects.create(
         office=office, reason=reason.strip(), starts_on=timezone.localdate(), until=until
     )
@@ -419,20 +413,8 @@ def suspend(office_id: int, actor: User, *, reason: str, until: dt.date) -> Offi
 
 @transaction.atomic
 def reinstate(office_id: int, actor: User | None, *, reason: str) -> Office:
-    if actor is None:  # the daily task, at the end of the period
-        office = Office.objects.select_for_update().get(pk=office_id)
-        Office.objects.filter(pk=office_id).update(status=OfficeStatus.ACTIVE)
-        record_event(
-            OFFICE_SUBJECT,
-            office_id,
-            action="reinstate",
-            from_state=office.status,
-            to_state=OfficeStatus.ACTIVE,
-            comment=reason,
-        )
-        office.status = OfficeStatus.ACTIVE
-    else:
-        office = _office_step(office_id, actor, "reinstate", OfficeStatus.ACTIVE, reason, {})
+    """Lift a suspension: the regulator early, or the daily task (actor None) at its end."""
+    office = _office_step(office_id, actor, "reinstate", reason)
     Suspension.objects.filter(office_id=office_id, lifted_at__isnull=True).update(
         lifted_at=timezone.now()
     )
@@ -440,7 +422,35 @@ def reinstate(office_id: int, actor: User | None, *, reason: str) -> Office:
 
 
 def revoke(office_id: int, actor: User, *, reason: str) -> Office:
-    return _office_step(office_id, actor, "revoke", OfficeStatus.REVOKED, reason, {})
+    return _office_step(office_id, actor, "revoke", reason)
+
+
+def _office_workflow(office: Office) -> Any:
+    if office.workflow_id is not None:
+        return WorkflowDefinition.parsed_by_id(office.workflow_id)
+    return WorkflowDefinition.objects.current(OFFICE_WORKFLOW).parsed
+
+
+def office_steps(office: Office, role: str) -> set[str]:
+    """The licence steps ``role`` may take on the office now."""
+    return {step.action for step in _office_workflow(office).available(office.status, role)}
+
+
+@dataclass(frozen=True)
+class OfficeEvent:
+    created_at: dt.datetime
+    label: str
+    comment: str
+
+
+def office_history(office: Office, language: str) -> list[OfficeEvent]:
+    """The office's licence history for people: each step by its workflow label."""
+    labels = {step.action: step.label(language) for step in _office_workflow(office).transitions}
+    labels["licence_issued"] = str(_("Licence issued"))
+    return [
+        OfficeEvent(event.created_at, labels.get(event.action, event.action), event.comment)
+        for event in events_for(OFFICE_SUBJECT, office.pk)
+    ]
 
 
 def current_licence(office: Office) -> Licence | None:
@@ -448,30 +458,21 @@ def current_licence(office: Office) -> Licence | None:
 
 
 def renew(office_id: int, actor: User) -> Licence:
-    """Renew before expiry: a new licence row from the old expiry date."""
-    if actor.role not in (Role.REGULATOR, Role.NATIONAL_ADMIN):
-        raise LicensingError("role", _("Only the regulator changes a licence."))
+    """Renew: a new licence row from the old expiry date (or today, once expired). An expired
+    office is active again; a suspended one stays suspended until reinstated."""
     with transaction.atomic():
-        office = Office.objects.select_for_update().get(pk=office_id)
-        if office.status == OfficeStatus.REVOKED:
-            raise LicensingError("not_allowed", _("A revoked licence cannot be changed."))
-        latest = current_licence(office)
+        # The row lock first, so two renewals cannot both start from the same expiry date.
+        latest = current_licence(Office.objects.select_for_update().get(pk=office_id))
         start = max(latest.expires_on if latest else timezone.localdate(), timezone.localdate())
+        expires_on = _years_later(start, LICENCE_YEARS)
+        office = _office_step(
+            office_id, actor, "renew", data={"expires_on": expires_on.isoformat()}
+        )
         licence = Licence.objects.create(
             office=office,
             number=office.licence_number,
             issued_on=timezone.localdate(),
-            expires_on=_years_later(start, LICENCE_YEARS),
-        )
-        if office.status == OfficeStatus.EXPIRED:
-            office.status = OfficeStatus.ACTIVE
-            office.save(update_fields=["status"])
-        record_event(
-            OFFICE_SUBJECT,
-            office.pk,
-            action="renew",
-            actor=actor,
-            data={"expires_on": licence.expires_on.isoformat()},
+            expires_on=expires_on,
         )
     return licence
 
@@ -502,16 +503,7 @@ def expire_and_remind(today: dt.date | None = None) -> dict[str, int]:
             continue
         days_left = (licence.expires_on - today).days
         if days_left < 0:
-            with transaction.atomic():
-                Office.objects.filter(pk=office.pk).update(status=OfficeStatus.EXPIRED)
-                record_event(
-                    OFFICE_SUBJECT,
-                    office.pk,
-                    action="expire",
-                    from_state=office.status,
-                    to_state=OfficeStatus.EXPIRED,
-                    data={"expired_on": licence.expires_on.isoformat()},
-                )
+            _office_step(office.pk, None, "expire", data={"expired_on": str(licence.expires_on)})
             expired += 1
         elif days_left in REMINDER_DAYS:
             enqueue_sms(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
 from pishkhan.core.audit import events_for
+from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
 from pishkhan.offices.models import Office
 
@@ -156,7 +157,9 @@ def office(request: HttpRequest, licence_number: str) -> HttpResponse:
             "licence": services.current_licence(item),
             "suspend_form": suspend_form,
             "reason_form": reason_form,
-            "history": list(events_for(services.OFFICE_SUBJECT, item.pk)),
+            "history": services.office_history(item, active_language()),
+            # What the regulator may do now: the steps the licence workflow allows.
+            "allowed": services.office_steps(item, request.user.role),  # type: ignore[union-attr]
             "suspension": item.suspensions.filter(lifted_at__isnull=True).first(),
         },
     )

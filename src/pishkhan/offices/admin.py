@@ -50,9 +50,10 @@ class OfficeAdmin(NormalizingAdmin):
     list_filter = ["status", "province"]
     search_fields = ["name", "licence_number"]
     autocomplete_fields = ["county"]
-    exclude = ["province"]
-    # The rank is the ranking's to set (licensing.ranking), never typed in.
-    readonly_fields = ["rank"]
+    exclude = ["province", "workflow", "version"]
+    # The rank is the ranking's to set (licensing.ranking), the status the licence workflow's
+    # (the regulator's pages): never typed in.
+    readonly_fields = ["rank", "status"]
     inlines = [OfficeServiceInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:

@@ -81,6 +81,18 @@ class Office(models.Model):
         _("rank"), null=True, blank=True, choices=[(1, "1"), (2, "2"), (3, "3")]
     )
     insured_staff = models.PositiveSmallIntegerField(_("insured staff"), default=0)
+    # The licence's life cycle (suspend, reinstate, renew, expire, revoke) is a workflow like a
+    # request's (licensing.services); an office made outside the licensing flow (the demo, an
+    # import) is pinned to the current version at its first step.
+    workflow = models.ForeignKey(
+        "workflow.WorkflowDefinition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("licence workflow"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     objects = OfficeQuerySet.as_manager()
 

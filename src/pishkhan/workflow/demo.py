@@ -12,6 +12,7 @@ SHIPPED = {
     "default": ("گردش کار پیش‌فرض", "Default workflow"),
     "academic_verification": ("گردش کار تاییدیه تحصیلی", "Academic-record verification"),
     "licence_application": ("گردش کار درخواست پروانه دفتر", "Office licence application"),
+    "office_licence": ("چرخه عمر پروانه دفتر", "Office licence life cycle"),
 }
 
 

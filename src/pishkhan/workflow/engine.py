@@ -16,6 +16,10 @@ from pishkhan.core.audit import record_event
 
 from .definition import Transition
 from .events import StateChange, emit
+from .models import SYSTEM_ROLE
+
+# Steps the platform takes on its own (a daily task expiring a licence) have no ``actor``; a
+# definition names SYSTEM_ROLE among such a step's roles.
 
 
 class StepRefused(Exception):
@@ -44,7 +48,8 @@ def take_step(
     step: Transition | None = subject.workflow.parsed.find(subject.status, action)
     if step is None:
         raise StepRefused("not_allowed", _("This action is not possible in the current state."))
-    if getattr(actor, "role", None) not in step.roles:
+    role = SYSTEM_ROLE if actor is None else getattr(actor, "role", None)
+    if role not in step.roles:
         raise StepRefused("role", _("Your role cannot take this action."))
     comment = comment.strip()
     if step.comment_required and not comment:

@@ -17,6 +17,8 @@ from pishkhan.accounts.roles import Role
 
 from .definition import Definition, DefinitionError
 
+SYSTEM_ROLE = "system"  # see workflow.engine
+
 # Parsed definitions by version id (see WorkflowDefinition.parsed_by_id).
 _PARSED: dict[int, Definition] = {}
 
@@ -60,7 +62,7 @@ class WorkflowDefinition(models.Model):
 
     def clean(self) -> None:
         try:
-            Definition.parse(self.definition, known_roles=set(Role.values))
+            Definition.parse(self.definition, known_roles={*Role.values, SYSTEM_ROLE})
         except DefinitionError as exc:
             raise ValidationError({"definition": str(exc)}) from exc
 
