@@ -1,5 +1,5 @@
 """One-off helper kept for translators: fill missing Persian translations in fa/django.po from
-the table in tools/fa_terms.json, and list any msgid that still has none. Run after makemessages.
+the tables in tools/fa_terms*.json, and list any msgid that still has none. Run after makemessages.
 """
 
 import json
@@ -18,13 +18,16 @@ def placeholders(text: str) -> set[str]:
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "src/pishkhan/locale/fa/LC_MESSAGES/django.po"
-TERMS = ROOT / "tools/fa_terms.json"
+# fa_terms.json, plus one fa_terms_<app>.json per app that keeps its own terms.
+TERMS = sorted((ROOT / "tools").glob("fa_terms*.json"))
 
 po = polib.pofile(str(PO))
 po.metadata["Language"] = "fa"
 po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
 po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-terms = json.loads(TERMS.read_text(encoding="utf-8"))
+terms = {}
+for table in TERMS:
+    terms.update(json.loads(table.read_text(encoding="utf-8")))
 missing = []
 for entry in po:
     if "fuzzy" in entry.flags:

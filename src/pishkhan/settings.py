@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "pishkhan.offices",
     "pishkhan.cases",
     "pishkhan.licensing",
+    "pishkhan.payments",
+    "pishkhan.feedback",
 ]
 
 MIDDLEWARE = [
