@@ -13,6 +13,13 @@ import pytest
 REQUIRE_SERVICES = os.environ.get("PISHKHAN_REQUIRE_SERVICES") == "1"
 
 
+# Ed25519, made for the tests only (openssl genpkey -algorithm ed25519).
+_TEST_SIGNING_KEY = """-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIJRdpXwMf/88QtNU7N658KT2L9eMHJNxKAj6CVPo0ovK
+-----END PRIVATE KEY-----
+"""
+
+
 def skip_or_fail(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (PISHKHAN_REQUIRE_SERVICES=1 makes this mandatory)")
@@ -26,6 +33,14 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_signing_key(settings, tmp_path_factory):
+    """Receipts sign their QR codes; tests use a key of their own, not one generated into the
+    project's var/ folder."""
+    if not settings.PISHKHAN_SIGNING_KEY:
+        settings.PISHKHAN_SIGNING_KEY = _TEST_SIGNING_KEY
 
 
 @pytest.fixture(autouse=True)

@@ -202,8 +202,49 @@ PISHKHAN_RANK_SHARES = {
     2: env_int("PISHKHAN_RANK2_SHARE", 70),
     3: env_int("PISHKHAN_RANK3_SHARE", 30),
 }
+# Where people reach the site: links sent by SMS (set a password, rate a service) are made
+# absolute with it, since a text message cannot carry a relative path.
+PISHKHAN_SITE_URL = env_str("PISHKHAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Public tracking look-ups allowed per client and minute.
 PISHKHAN_TRACK_PER_MINUTE = env_int("PISHKHAN_TRACK_PER_MINUTE", 20)
+# Online payments (docs/money.md): the built-in sandbox gateway, or "az" for Iran's card
+# gateways through the optional az-iranian-bank-gateways package, configured by the JSON in
+# AZ_IRANIAN_BANK_GATEWAYS (or AZ_IRANIAN_BANK_GATEWAYS_FILE); PISHKHAN_AZ_BANK_TYPE picks one
+# bank (e.g. BMI), empty = the library's default with its fallbacks.
+PISHKHAN_PAYMENT_GATEWAY = env_str("PISHKHAN_PAYMENT_GATEWAY", "sandbox")
+if PISHKHAN_PAYMENT_GATEWAY not in ("sandbox", "az"):
+    raise ImproperlyConfigured("PISHKHAN_PAYMENT_GATEWAY is sandbox or az")
+PISHKHAN_AZ_BANK_TYPE = env_str("PISHKHAN_AZ_BANK_TYPE", "")
+if PISHKHAN_PAYMENT_GATEWAY == "az":
+    import json as _json
+    from importlib.util import find_spec as _find_spec
+
+    if _find_spec("azbankgateways") is None:
+        raise ImproperlyConfigured(
+            "PISHKHAN_PAYMENT_GATEWAY=az needs the optional package: "
+            "pip install 'pishkhan[iran-gateways]'"
+        )
+    try:
+        AZ_IRANIAN_BANK_GATEWAYS = _json.loads(env_str("AZ_IRANIAN_BANK_GATEWAYS", ""))
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "AZ_IRANIAN_BANK_GATEWAYS must be the library's settings as JSON"
+        ) from _exc
+    AZ_IRANIAN_BANK_GATEWAYS.setdefault("CURRENCY", "IRR")
+    INSTALLED_APPS.append("azbankgateways")
+# A gateway payment still pending after this many minutes is settled or closed by asking the
+# gateway (the periodic task payments.tasks.reconcile_payments).
+PISHKHAN_PAYMENT_RECONCILE_MINUTES = env_int("PISHKHAN_PAYMENT_RECONCILE_MINUTES", 20)
+# Days a rating link sent by SMS after delivery stays valid (feedback; docs/feedback.md).
+PISHKHAN_RATING_LINK_DAYS = env_int("PISHKHAN_RATING_LINK_DAYS", 30)
+if PISHKHAN_RATING_LINK_DAYS < 1:
+    raise ImproperlyConfigured("PISHKHAN_RATING_LINK_DAYS must be at least 1")
+# Public receipt verifications (/verify/<code>/) allowed per client and minute.
+PISHKHAN_VERIFY_PER_MINUTE = env_int("PISHKHAN_VERIFY_PER_MINUTE", 30)
+# The Ed25519 private key (PEM) that signs receipts' QR codes; in production set
+# PISHKHAN_SIGNING_KEY_FILE to a file holding it (`openssl genpkey -algorithm ed25519`). Empty:
+# a key generated once under PISHKHAN_VAR_DIR (docs/receipts.md).
+PISHKHAN_SIGNING_KEY = env_str("PISHKHAN_SIGNING_KEY", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -290,4 +331,9 @@ CELERY_BEAT_SCHEDULE = {
     # Messages whose delivery task a crash lost are sent by this sweeper.
     "outbox-sweep": {"task": "pishkhan.notify.tasks.deliver_pending", "schedule": 60.0},
     "licences-daily": {"task": "pishkhan.licensing.tasks.licences_daily", "schedule": 86400.0},
+    # Online payments whose callback never came: settled or closed by asking the gateway.
+    "payments-reconcile": {
+        "task": "pishkhan.payments.tasks.reconcile_payments",
+        "schedule": 300.0,
+    },
 }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,13 @@ urlpatterns = [
     path("dev/outbox/", notify_views.outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PISHKHAN_PAYMENT_GATEWAY == "az":
+    # The optional card-gateway library receives the bank's callback and verifies it there,
+    # then sends the payer on to payments:gateway_callback (docs/money.md).
+    from azbankgateways.urls import az_bank_gateways_urls
+
+    urlpatterns.append(path("bankgateways/", az_bank_gateways_urls()))
 
 handler404 = "pishkhan.core.views.page_not_found"
 handler500 = "pishkhan.core.views.server_error"

@@ -127,6 +127,8 @@ def live_server_process(tmp_path_factory, chromium_path) -> LiveServer:
         "DATABASE_URL": database_url,
         "PISHKHAN_VAR_DIR": str(tmp),
         "STATIC_ROOT": str(tmp / "static"),
+        # Links sent by SMS point at this server.
+        "PISHKHAN_SITE_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("REDIS_URL", None)
     pishkhan = [sys.executable, "-m", "pishkhan.cli"]

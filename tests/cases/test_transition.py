@@ -34,9 +34,10 @@ def test_the_default_path_with_more_information(file_request, officer, operator,
         "approve",
         "deliver",
     ]
+    # "rating_link": the feedback app's listener sends the satisfaction link on delivery.
     assert set(
         OutboxMessage.objects.filter(subject_id=str(request.pk)).values_list("event", flat=True)
-    ) == {"submitted", "needs_info", "approved", "delivered"}
+    ) == {"submitted", "needs_info", "approved", "delivered", "rating_link"}
     assert verify().ok
 
 

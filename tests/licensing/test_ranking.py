@@ -63,3 +63,58 @@ def test_ranking_page(client, settings):
     assert OfficeRank.objects.exists()
     client.force_login(User.objects.get(username="operator-1001"))
     assert client.get(reverse("licensing:ranking")).status_code == 404
+
+
+def test_satisfaction_and_upheld_complaints_count_in_the_ranking():
+    """The feedback app's measures (registered in its AppConfig.ready) feed the documented
+    formula: average rating in the period ÷ 5 (0.5 unrated), 1 − upheld ÷ the province's most."""
+    import datetime as dt
+    from collections import defaultdict
+
+    from django.utils import timezone
+
+    from pishkhan.feedback.models import Complaint, Rating
+    from pishkhan.licensing.ranking import PERIOD, _office_hours
+
+    run = run_ranking(User.objects.get(username="regulator"))
+    ranks = list(run.ranks.select_related("office"))
+    # Hours are kept rounded with each rank; the score used them unrounded.
+    since = timezone.make_aware(dt.datetime.combine(run.period_end - PERIOD, dt.time.min))
+    hours = _office_hours([r.office_id for r in ranks], since)
+    by_province = defaultdict(list)
+    for r in ranks:
+        by_province[r.office.province_id].append(r)
+    rated = upheld_seen = unrated = 0
+    for group in by_province.values():
+        most = {
+            key: max(r.inputs[key] for r in group)
+            for key in ("handled", "insured_staff", "upheld_complaints")
+        }
+        slowest = max(hours.get(r.office_id, 0.0) for r in group)
+        for r in group:
+            scores = list(Rating.objects.filter(office=r.office).values_list("score", flat=True))
+            upheld = Complaint.objects.filter(office=r.office, status="upheld").count()
+            assert r.inputs["ratings"] == len(scores)
+            assert r.inputs["upheld_complaints"] == upheld
+            if scores:
+                rated += 1
+                assert r.inputs["satisfaction"] == round(sum(scores) / len(scores), 2)
+                satisfaction = sum(scores) / len(scores) / 5
+            else:
+                unrated += 1
+                assert r.inputs["satisfaction"] is None
+                satisfaction = 0.5
+            upheld_seen += upheld
+
+            def share(key, r=r, most=most):
+                return r.inputs[key] / most[key] if most[key] else 0.0
+
+            expected = (
+                0.40 * share("handled")
+                + 0.25 * satisfaction
+                + 0.15 * (1 - share("upheld_complaints"))
+                + 0.10 * (1 - (hours.get(r.office_id, 0.0) / slowest if slowest else 0.0))
+                + 0.10 * share("insured_staff")
+            )
+            assert float(r.score) == pytest.approx(expected, abs=1e-3), (r.inputs, most)
+    assert rated and unrated and upheld_seen  # the demo has rated, unrated and complained offices

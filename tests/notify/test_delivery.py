@@ -169,7 +169,7 @@ def test_dev_outbox_only_in_debug(client, settings):
     assert "۶۵۴۳۲۱" in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_celery_worker_delivers_through_redis(settings):
     """CI: a message goes through a real Redis broker to a running Celery worker."""
     redis_url = os.environ.get("PISHKHAN_TEST_REDIS_URL")

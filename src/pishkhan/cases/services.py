@@ -100,7 +100,9 @@ def fee_lines_for(
                 "code": "vat",
                 "label_fa": "مالیات بر ارزش افزوده کارمزد",
                 "label_en": "VAT on the office fee",
-                "amount": vat_on(office_fee),
+                # The rate in force on the day; a service from the filing bundle carries the
+                # rates, so this costs no query.
+                "amount": vat_on(office_fee, on, rates=getattr(service, "vat_rates", None)),
             }
         )
     return lines

@@ -1,7 +1,8 @@
 """The admin where agencies manage their services and fees (Persian by default).
 
 An agency administrator sees and edits only the agency's own services; fees are added as new
-effective-dated rows, and a row in force is read-only.
+effective-dated rows, and a row in force is read-only. The VAT rate on office fees is national:
+the national administrator schedules it, the same way (a new row from a future date).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pishkhan.core.forms import NormalizingModelForm
 from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.money import format_rials
+from pishkhan.core.text import digits_for_language
 
 from . import services
-from .models import Agency, Fee, FormField, RequiredDocument, Service
+from .models import Agency, Fee, FormField, RequiredDocument, Service, VatRate
 
 
 @admin.register(Agency)
@@ -147,3 +149,62 @@ class FeeAdmin(FeeDisplay, ScopedToAgencyMixin, NormalizingAdmin):
         services.set_fee(
             obj.service, obj.kind, obj.amount_rials, obj.effective_from, source=obj.source
         )
+
+
+class VatRateForm(NormalizingModelForm):
+    class Meta:
+        model = VatRate
+        fields = ["percent", "effective_from", "source"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start = cleaned.get("effective_from")
+        if (
+            start is not None
+            and not self.instance.pk
+            and VatRate(effective_from=start).is_in_force_or_past()
+        ):
+            raise ValidationError(_("A VAT rate change takes effect from today or a later date."))
+        return cleaned
+
+
+@admin.register(VatRate)
+class VatRateAdmin(NormalizingAdmin):
+    """The national VAT rate on office fees: the national administrator's alone."""
+
+    form = VatRateForm
+    list_display = ["rate", "starts", "source"]
+
+    @admin.display(description=_lazy("percent"), ordering="percent")
+    def rate(self, obj: VatRate) -> str:
+        return digits_for_language(f"{obj.percent}%", active_language())
+
+    @admin.display(description=_lazy("effective from"), ordering="effective_from")
+    def starts(self, obj: VatRate) -> str:
+        return format_jalali_date(obj.effective_from, active_language())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["effective_from"] if obj else []
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A rate in force is history: shown, never edited.
+        if obj is not None and obj.is_in_force_or_past():
+            return False
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_in_force_or_past():
+            return False
+        return bool(request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: VatRate, form: Any, change: bool) -> None:
+        services.set_vat_rate(obj.percent, obj.effective_from, source=obj.source)

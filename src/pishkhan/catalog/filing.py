@@ -5,16 +5,20 @@ Every submission needs all of these (the form, the schema check, the fee lines, 
 workflow version): five to six queries, most of a submission's database work, for data an
 administrator changes a few times a year (docs/performance.md). A **catalogue generation** token
 in the shared cache (Redis in production) says when to read again: every save or delete of an
-agency, service, form field, document, fee or workflow version replaces it — at once and again
-when its transaction commits, so that a process reading between the two cannot keep the old rows
-under the new token. Fees are effective-dated, so a fee that comes into force later needs no
-change to take effect: the kept bundle holds every fee and ``fee_in_force`` picks by date.
+agency, service, form field, document, fee, VAT rate or workflow version replaces it — at once
+and again when its transaction commits, so that a process reading between the two cannot keep
+the old rows under the new token. Fees are effective-dated, so a fee that comes into force later
+needs no change to take effect: the kept bundle holds every fee and ``fee_in_force`` picks by
+date. The VAT rates (effective-dated too, and few) are kept the same way, under the same token,
+and ride on each kept service as ``service.vat_rates`` so that a submission's VAT line costs no
+query.
 
 A kept service is shared by the requests one process serves; callers must not change it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -25,10 +29,12 @@ from django.db.models.signals import post_delete, post_save
 
 from pishkhan.workflow.models import WorkflowDefinition
 
-from .models import Agency, Fee, FormField, RequiredDocument, Service
+from .models import Agency, Fee, FormField, RequiredDocument, Service, VatRate
 
 GENERATION_KEY = "pishkhan:catalogue:generation"
 _kept: dict[str, tuple[str, Service | None]] = {}
+# (generation, [(effective_from, percent), ...] newest first)
+_kept_vat: list[tuple[str, list[tuple[dt.date, int]]]] = []
 
 
 def generation() -> str:
@@ -48,6 +54,25 @@ def catalogue_changed(**_: Any) -> None:
 def forget() -> None:
     """Drop what this process keeps (tests whose database is rolled back under it)."""
     _kept.clear()
+    _kept_vat.clear()
+
+
+def _vat_rates_of(token: str) -> list[tuple[dt.date, int]]:
+    if _kept_vat and _kept_vat[0][0] == token:
+        return _kept_vat[0][1]
+    rates = [
+        (effective_from, int(percent))
+        for effective_from, percent in VatRate.objects.order_by("-effective_from").values_list(
+            "effective_from", "percent"
+        )
+    ]
+    _kept_vat[:] = [(token, rates)]
+    return rates
+
+
+def vat_rates() -> list[tuple[dt.date, int]]:
+    """Every VAT rate as (effective from, percent), newest first; read once per generation."""
+    return _vat_rates_of(generation())
 
 
 def service_for_filing(code: str) -> Service | None:
@@ -61,11 +86,12 @@ def service_for_filing(code: str) -> Service | None:
     if service is not None:
         prefetch_related_objects([service], "fields", "documents", "fees")
         service.current_workflow = WorkflowDefinition.objects.current(service.workflow_key)  # type: ignore[attr-defined]
+        service.vat_rates = _vat_rates_of(token)  # type: ignore[attr-defined]
     _kept[code] = (token, service)
     return service
 
 
-for _model in (Agency, Service, FormField, RequiredDocument, Fee, WorkflowDefinition):
+for _model in (Agency, Service, FormField, RequiredDocument, Fee, VatRate, WorkflowDefinition):
     post_save.connect(catalogue_changed, sender=_model, dispatch_uid=f"catalogue-{_model.__name__}")
     post_delete.connect(
         catalogue_changed, sender=_model, dispatch_uid=f"catalogue-del-{_model.__name__}"

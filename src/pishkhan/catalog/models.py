@@ -1,10 +1,12 @@
-"""The service catalogue: agencies, their services, forms, documents and effective-dated fees."""
+"""The service catalogue: agencies, their services, forms, documents, effective-dated fees and
+the effective-dated VAT rate on office fees."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -284,6 +286,32 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code} {self.kind} {self.amount_rials} from {self.effective_from}"
+
+    def is_in_force_or_past(self, today: dt.date | None = None) -> bool:
+        return self.effective_from <= (today or timezone.localdate())
+
+
+class VatRate(models.Model):
+    """The VAT rate on office fees (مالیات بر ارزش افزوده), from ``effective_from`` until the next
+    row. Like fees, a rate in force is never edited: a change is a new row from a future date
+    (``catalog.services.set_vat_rate``), so every past price can be read back. Whole percent:
+    Iran's rate has always been one (9 % until 1402, 10 % since)."""
+
+    percent = models.PositiveSmallIntegerField(_("percent"), validators=[MaxValueValidator(100)])
+    effective_from = models.DateField(_("effective from"), unique=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("VAT rate")
+        verbose_name_plural = _("VAT rates")
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="vat_rate_at_most_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent}% from {self.effective_from}"
 
     def is_in_force_or_past(self, today: dt.date | None = None) -> bool:
         return self.effective_from <= (today or timezone.localdate())

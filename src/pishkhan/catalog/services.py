@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from pishkhan.core.money import ensure_rials
 
-from .models import Fee, FeeKind, Service
+from .models import Fee, FeeKind, Service, VatRate
 
 
 @transaction.atomic
@@ -61,6 +61,31 @@ def set_fee(
         effective_from=effective_from,
         source=source,
     )
+
+
+@transaction.atomic
+def set_vat_rate(
+    percent: int, effective_from: dt.date, *, source: str = "", allow_past: bool = False
+) -> VatRate:
+    """Schedule a VAT rate on office fees from a date. The past is never rewritten, exactly as
+    for fees (``set_fee``): a rate in force stays; a new one takes effect today or later."""
+    ensure_rials(percent)  # a whole number, never a float
+    if not 0 <= percent <= 100:
+        raise ValidationError(_("A VAT rate is a whole percent between 0 and 100."))
+    today = timezone.localdate()
+    if effective_from < today and not allow_past:
+        raise ValidationError(_("A VAT rate change takes effect from today or a later date."))
+    existing = VatRate.objects.select_for_update().filter(effective_from=effective_from).first()
+    if existing is not None:
+        if existing.percent == percent:
+            return existing
+        if existing.effective_from <= today:
+            raise ValidationError(_("A VAT rate already in force cannot be changed."))
+        existing.percent = percent
+        existing.source = source
+        existing.save(update_fields=["percent", "source"])
+        return existing
+    return VatRate.objects.create(percent=percent, effective_from=effective_from, source=source)
 
 
 AGENCY_ADMIN_GROUP = "Agency administrators"

@@ -1,13 +1,17 @@
 """The six-monthly ranking of offices (docs/licensing.md, "Ranking").
 
 score = 0.40 × requests handled (share of the province's busiest office)
-      + 0.25 × satisfaction (average rating ÷ 5; 0.5 until ratings are collected)
-      + 0.15 × (1 − upheld complaints ÷ the province's most; none counted yet)
+      + 0.25 × satisfaction (average rating in the period ÷ 5; 0.5 for an office not rated)
+      + 0.15 × (1 − complaints upheld in the period ÷ the province's most)
       + 0.10 × (1 − hours on the office's own steps ÷ the province's slowest)
       + 0.10 × insured staff (share of the province's largest)
 
 Within each province the top 20 % of offices (at least one) get rank 1, the next offices up to
 70 % rank 2, the rest rank 3. Inputs are kept with each rank, so a rank can be explained.
+
+Satisfaction and upheld complaints are kept by the feedback app, a layer licensing does not
+import: it registers its measures here (``register_measures``, from its ``AppConfig.ready``).
+Without them every office counts as unrated and without upheld complaints.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +46,37 @@ WEIGHTS = {
     "insured_staff": 0.10,
 }
 RANK_1_SHARE, RANK_2_SHARE = 0.20, 0.70
+NEUTRAL_SATISFACTION = 0.5
+
+# Measures of offices kept by higher layers. Each takes the offices' ids and the period
+# [since, until) and answers for the offices it has data on:
+#   satisfaction: office id → (average score 1–5, number of ratings) of ratings given in the period
+#   upheld complaints: office id → complaints about the office upheld in the period
+SatisfactionMeasure = Callable[[list[int], dt.datetime, dt.datetime], dict[int, tuple[float, int]]]
+ComplaintsMeasure = Callable[[list[int], dt.datetime, dt.datetime], dict[int, int]]
+_measures: dict[str, Callable[..., Any]] = {}
+
+
+def register_measures(
+    *, satisfaction: SatisfactionMeasure, upheld_complaints: ComplaintsMeasure
+) -> None:
+    """Install the satisfaction and complaint measures (the feedback app does, once)."""
+    _measures["satisfaction"] = satisfaction
+    _measures["upheld_complaints"] = upheld_complaints
+
+
+def _satisfaction(
+    office_ids: list[int], since: dt.datetime, until: dt.datetime
+) -> dict[int, tuple[float, int]]:
+    measure = _measures.get("satisfaction")
+    return measure(office_ids, since, until) if measure else {}
+
+
+def _upheld_complaints(
+    office_ids: list[int], since: dt.datetime, until: dt.datetime
+) -> dict[int, int]:
+    measure = _measures.get("upheld_complaints")
+    return measure(office_ids, since, until) if measure else {}
 
 
 def _office_hours(office_ids: list[int], since: dt.datetime) -> dict[int, float]:
@@ -76,6 +112,7 @@ def run_ranking(actor: User, period_end: dt.date | None = None) -> RankingRun:
         raise LicensingError("role", "only the regulator runs the ranking")
     period_end = period_end or timezone.localdate()
     since = timezone.make_aware(dt.datetime.combine(period_end - PERIOD, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(period_end, dt.time.min)) + dt.timedelta(days=1)
     offices = list(Office.objects.filter(status=OfficeStatus.ACTIVE))
     handled: dict[int, int] = dict(
         ServiceRequest.objects.filter(office__in=offices, submitted_at__gte=since)
@@ -83,6 +120,8 @@ def run_ranking(actor: User, period_end: dt.date | None = None) -> RankingRun:
         .annotate(n=Count("id"))
     )
     hours = _office_hours([o.pk for o in offices], since)
+    satisfaction = _satisfaction([o.pk for o in offices], since, until)
+    upheld = _upheld_complaints([o.pk for o in offices], since, until)
     run = RankingRun.objects.create(
         period_start=(period_end - PERIOD), period_end=period_end, run_by=actor
     )
@@ -93,19 +132,23 @@ def run_ranking(actor: User, period_end: dt.date | None = None) -> RankingRun:
         most_handled = max(handled.get(o.pk, 0) for o in group)
         slowest = max((hours.get(o.pk, 0.0) for o in group), default=0.0)
         most_staff = max(o.insured_staff for o in group)
+        most_upheld = max(upheld.get(o.pk, 0) for o in group)
         scored: list[tuple[float, Office, dict[str, Any]]] = []
         for office in group:
+            average, ratings = satisfaction.get(office.pk, (None, 0))
             inputs = {
                 "handled": handled.get(office.pk, 0),
-                "satisfaction": None,
-                "upheld_complaints": 0,
+                "satisfaction": None if average is None else round(average, 2),
+                "ratings": ratings,
+                "upheld_complaints": upheld.get(office.pk, 0),
                 "office_hours": round(hours.get(office.pk, 0.0), 2),
                 "insured_staff": office.insured_staff,
             }
             score = (
                 WEIGHTS["handled"] * _share(handled.get(office.pk, 0), most_handled)
-                + WEIGHTS["satisfaction"] * 0.5
-                + WEIGHTS["complaints"] * 1.0
+                + WEIGHTS["satisfaction"]
+                * (NEUTRAL_SATISFACTION if average is None else average / 5)
+                + WEIGHTS["complaints"] * (1 - _share(upheld.get(office.pk, 0), most_upheld))
                 + WEIGHTS["office_hours"] * (1 - _share(hours.get(office.pk, 0.0), slowest))
                 + WEIGHTS["insured_staff"] * _share(office.insured_staff, most_staff)
             )

@@ -19,6 +19,7 @@ from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import set_password_path
 from pishkhan.core.audit import events_for, record_event
+from pishkhan.core.links import absolute
 from pishkhan.core.models import County, Province
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.models import Office, OfficeStatus
@@ -223,7 +224,7 @@ def approve(
             application.manager_mobile,
             f"پروانه دفتر پیشخوان «{application.office_name}» با شماره {number} صادر شد.\n"
             f"نام کاربری مدیر دفتر: {manager.username}\n"
-            f"تعیین گذرواژه: {set_password_path(manager)}",
+            f"تعیین گذرواژه: {absolute(set_password_path(manager))}",
             subject_type=SUBJECT,
             subject_id=str(application.pk),
             event="licence_issued",
@@ -389,7 +390,11 @@ def _office_step(
     """Take one step of an office's licence workflow (actor None: the platform's daily task),
     under the office's row lock; the caller's own changes join the same transaction."""
     with transaction.atomic():
-        office = Office.objects.select_for_update().select_related("workflow").get(pk=office_id)
+        office = (
+            Office.objects.select_for_update(of=("self",))
+            .select_related("workflow")
+            .get(pk=office_id)
+        )
         if office.workflow_id is None:
             office.workflow = WorkflowDefinition.objects.current(OFFICE_WORKFLOW)
         try:

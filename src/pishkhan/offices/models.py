@@ -81,6 +81,19 @@ class Office(models.Model):
         _("rank"), null=True, blank=True, choices=[(1, "1"), (2, "2"), (3, "3")]
     )
     insured_staff = models.PositiveSmallIntegerField(_("insured staff"), default=0)
+    # Citizens' satisfaction ratings of the office's requests (1–5), and the overcharge flag:
+    # written only by the feedback app, in the transaction of each rating or complaint decision
+    # (docs/feedback.md); kept here so the finder and the regulator's lists read no other table.
+    satisfaction_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
+    satisfaction_sum = models.PositiveBigIntegerField(
+        _("sum of ratings"), default=0, editable=False
+    )
+    satisfaction_average = models.DecimalField(
+        _("average rating"), max_digits=3, decimal_places=2, null=True, editable=False
+    )
+    overcharge_flag_until = models.DateField(
+        _("flagged for repeated overcharges until"), null=True, editable=False
+    )
     # The licence's life cycle (suspend, reinstate, renew, expire, revoke) is a workflow like a
     # request's (licensing.services); an office made outside the licensing flow (the demo, an
     # import) is pinned to the current version at its first step.

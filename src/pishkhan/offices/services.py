@@ -8,6 +8,7 @@ from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import set_password_path
 from pishkhan.catalog.models import Service
+from pishkhan.core.links import absolute
 from pishkhan.core.money import ensure_rials
 from pishkhan.notify.services import enqueue_sms
 
@@ -68,7 +69,7 @@ def add_operator(
     enqueue_sms(
         mobile,
         f"حساب اپراتور دفتر «{office.name}» برای شما ساخته شد.\nنام کاربری: {username}\n"
-        f"تعیین گذرواژه: {set_password_path(operator)}",
+        f"تعیین گذرواژه: {absolute(set_password_path(operator))}",
         subject_type="office",
         subject_id=str(office.pk),
         event="operator_added",

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from pishkhan.catalog.fees import VAT_PERCENT, fee_in_force, vat_on
+from pishkhan.catalog.fees import fee_in_force, vat_at, vat_percent
 from pishkhan.catalog.models import Fee, FeeKind, Service
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
@@ -40,14 +40,17 @@ class ServicePrice:
     government: int
     government_assessed: bool
     cap: int
+    vat_percent: int
 
     @classmethod
-    def of(cls, service: Service, on: dt.date) -> ServicePrice:
+    def of(cls, service: Service, on: dt.date, vat: int | None = None) -> ServicePrice:
+        """``vat``: the VAT percent in force on ``on``, when the caller has it already."""
         government = fee_in_force(service, FeeKind.GOVERNMENT, on)
         return cls(
             government=government,
             government_assessed=service.government_fee_assessed and government == 0,
             cap=fee_in_force(service, FeeKind.OFFICE_CAP, on),
+            vat_percent=vat_percent(on) if vat is None else vat,
         )
 
     def office_fee(self, own_fee: int) -> int:
@@ -57,7 +60,7 @@ class ServicePrice:
 
     def total_at_office(self, own_fee: int) -> int:
         fee = self.office_fee(own_fee)
-        return self.government + fee + vat_on(fee)
+        return self.government + fee + vat_at(fee, self.vat_percent)
 
 
 @dataclass
@@ -81,7 +84,7 @@ def _fee_rules() -> str:
     return _(
         "Each office sets its own fee, never above the official cap. The government fee is the "
         "same at every office, and VAT of %(percent)s%% is added to the office fee."
-    ) % {"percent": digits_for_language(VAT_PERCENT, active_language())}
+    ) % {"percent": digits_for_language(vat_percent(), active_language())}
 
 
 def _parameter(request: HttpRequest, name: str) -> str:
@@ -225,8 +228,9 @@ def office_detail(request: HttpRequest, licence_number: str) -> HttpResponse:
         .order_by("service__agency__name_fa", "service__name_fa")
     )
     rows = []
+    vat = vat_percent(today)
     for offering in offerings:
-        price = ServicePrice.of(offering.service, today)
+        price = ServicePrice.of(offering.service, today, vat)
         rows.append(
             {
                 "service": offering.service,

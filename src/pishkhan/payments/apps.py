@@ -7,4 +7,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from . import invoicing  # noqa: F401  (registers the invoice-on-submit listener)
+        # The workflow listeners: an invoice with each request, refunds by rule when one is
+        # rejected or cancelled.
+        from . import invoicing, refunds  # noqa: F401

@@ -1,0 +1,103 @@
+"""The citizen's complaint and rating forms and the regulator's decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.core.forms import NormalizingForm
+from pishkhan.core.money import parse_rials
+
+from .models import MAX_COMMENT, MAX_TEXT, ComplaintKind, ComplaintStatus
+
+SCORE_CHOICES = [
+    ("5", _("5 — excellent")),
+    ("4", _("4 — good")),
+    ("3", _("3 — fair")),
+    ("2", _("2 — poor")),
+    ("1", _("1 — very poor")),
+]
+
+
+class ComplaintForm(NormalizingForm):
+    kind = forms.ChoiceField(
+        label=_("What is the complaint about?"),
+        choices=[("", "—"), *ComplaintKind.choices],
+        error_messages={
+            "required": _("Choose what the complaint is about."),
+            "invalid_choice": _("Choose what the complaint is about."),
+        },
+    )
+    amount_claimed = forms.CharField(
+        label=_("The total the office took from you (Rials)"),
+        required=False,
+        max_length=30,
+        help_text=_(
+            "Overcharges only: the whole amount you paid, as on your receipt or bank slip."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+    )
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Describe what happened.")},
+    )
+
+    def clean_amount_claimed(self) -> int | None:
+        raw = self.cleaned_data.get("amount_claimed", "")
+        if not raw:
+            return None
+        try:
+            amount = parse_rials(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write the amount in Rials as a whole number, for example 350000."),
+                code="invalid",
+            ) from None
+        if amount <= 0 or amount > 10**13:
+            raise forms.ValidationError(_("Enter the amount you paid, in Rials."), code="range")
+        return amount
+
+
+class RatingForm(NormalizingForm):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied were you?"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": _("Choose a score from 1 to 5."),
+            "invalid_choice": _("Choose a score from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        required=False,
+        max_length=MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ResolutionForm(NormalizingForm):
+    decision = forms.ChoiceField(
+        choices=[(ComplaintStatus.UPHELD, _("Uphold")), (ComplaintStatus.DISMISSED, _("Dismiss"))],
+        error_messages={
+            "required": _("Choose to uphold or to dismiss the complaint."),
+            "invalid_choice": _("Choose to uphold or to dismiss the complaint."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to dismiss)"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == ComplaintStatus.DISMISSED and not cleaned.get("reason"):
+            self.add_error("reason", _("Write the reason for dismissing the complaint."))
+        return cleaned
