@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "pishkhan.licensing",
     "pishkhan.payments",
     "pishkhan.feedback",
+    "pishkhan.education",
 ]
 
 MIDDLEWARE = [
