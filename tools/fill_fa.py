@@ -46,8 +46,10 @@ for entry in po:
         if not all(entry.msgstr_plural.values()):
             missing.append(entry.msgid)
     else:
-        if not entry.msgstr and entry.msgid in terms:
-            entry.msgstr = terms[entry.msgid]
+        # A msgid with a context (pgettext) is keyed "context|msgid" in the tables.
+        key = f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+        if not entry.msgstr and key in terms:
+            entry.msgstr = terms[key]
         if not entry.msgstr:
             missing.append(entry.msgid)
 po.save()

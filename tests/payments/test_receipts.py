@@ -506,7 +506,7 @@ def test_an_unknown_code_is_a_persian_404(client):
         response = client.get(reverse("payments:verify", args=[code]))
         assert response.status_code == 404
         html = response.content.decode()
-        assert "verify-not-found" in html and "هیچ رسیدی" in html
+        assert "verify-not-found" in html and "هیچ رسید یا گواهی‌ای" in html
 
 
 def test_the_verify_page_is_rate_limited_per_client(client, settings, office_request):

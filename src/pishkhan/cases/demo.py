@@ -79,15 +79,6 @@ DEMO_REQUESTS = [
     ),
     ("demo-isfahan-water", "in_review", Channel.OFFICE, "10-2001", "abfa-water-connection", 2, 3),
     ("demo-shiraz-gas", "submitted", Channel.OFFICE, "07-3001", "gas-meter-test", 3, 1),
-    (
-        "demo-mashhad-verification",
-        "submitted",
-        Channel.ONLINE,
-        None,
-        "moe-sanjesh-academic-verification",
-        4,
-        2,
-    ),
 ]
 
 

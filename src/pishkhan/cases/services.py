@@ -329,8 +329,11 @@ _NOTIFY = {
     "approved": "درخواست {code} تایید شد.",
     "rejected": "درخواست {code} رد شد. علت در پیگیری درخواست آمده است.",
     "delivered": "درخواست {code} تحویل شد.",
+    # Certificates (education): issued on a decision, revoked later with a reason.
+    "issued": "گواهی درخواست {code} صادر شد و در پیشخوان شما آماده دریافت است.",
+    "revoked": "گواهی درخواست {code} ابطال شد. علت در پیگیری درخواست آمده است.",
 }
-_DECISIONS = {"approved", "rejected"}
+_DECISIONS = {"approved", "rejected", "issued"}
 
 
 def transition(

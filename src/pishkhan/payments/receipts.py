@@ -349,31 +349,34 @@ def _static_file_uri(name: str) -> str:
     return Path(str(found)).resolve().as_uri()
 
 
-def pdf_stylesheet() -> str:
-    """The print stylesheet as a file: URL (the PDF template links it)."""
-    return _static_file_uri(PDF_STYLESHEET)
+def pdf_stylesheet(name: str = PDF_STYLESHEET) -> str:
+    """A print stylesheet as a file: URL (the PDF template links it)."""
+    return _static_file_uri(name)
 
 
-@lru_cache(maxsize=1)
-def _receipt_fetcher_class() -> Any:
+@lru_cache(maxsize=4)
+def _fetcher_class(files: tuple[str, ...]) -> Any:
     from weasyprint.urls import URLFetcher
 
-    class ReceiptFiles(URLFetcher):  # type: ignore[misc]
-        """Loads the receipt's stylesheet, its fonts and data: URIs (the QR code), nothing
-        else: a receipt never makes the server fetch a URL or read a file named in its text."""
+    class DocumentFiles(URLFetcher):  # type: ignore[misc]
+        """Loads the document's stylesheet, its fonts and data: URIs (the QR code), nothing
+        else: a receipt or certificate never makes the server fetch a URL or read a file named
+        in its text."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            allowed = {_static_file_uri(name) for name in PDF_FILES}
+            allowed = {_static_file_uri(name) for name in files}
             if url.startswith("data:") or url in allowed:
                 return super().fetch(url, headers)
-            raise ValueError(f"not fetched while rendering a receipt: {url[:80]}")
+            raise ValueError(f"not fetched while rendering a PDF: {url[:80]}")
 
-    return ReceiptFiles
+    return DocumentFiles
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, files: tuple[str, ...] = PDF_FILES) -> bytes:
+    """A PDF of ``html`` (WeasyPrint), which may load only ``files`` (static paths) and data:
+    URIs."""
     from weasyprint import HTML
 
-    fetcher = _receipt_fetcher_class()(timeout=5, allow_redirects=False)
+    fetcher = _fetcher_class(files)(timeout=5, allow_redirects=False)
     pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf()
     return pdf

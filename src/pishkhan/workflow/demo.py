@@ -13,6 +13,7 @@ SHIPPED = {
     "academic_verification": ("گردش کار تاییدیه تحصیلی", "Academic-record verification"),
     "licence_application": ("گردش کار درخواست پروانه دفتر", "Office licence application"),
     "office_licence": ("چرخه عمر پروانه دفتر", "Office licence life cycle"),
+    "employment_certificate": ("گردش کار گواهی اشتغال", "Employment certificate"),
 }
 
 

@@ -102,7 +102,16 @@ def filing_page(
                     messages.success(request, filed_message)
                 return redirect(detail_view, tracking_code=created.tracking_code)
     else:
-        form = ServiceRequestForm(service, initial={"idempotency_key": secrets.token_urlsafe(24)})
+        # A link may fill in form fields (``?student_national_code=…`` from the portal's records):
+        # only the service's own fields, and only as a suggestion the citizen sees and can change.
+        prefill = {
+            f"field_{spec.key}": request.GET[spec.key][:200]
+            for spec in service.fields.all()
+            if spec.key in request.GET
+        }
+        form = ServiceRequestForm(
+            service, initial={"idempotency_key": secrets.token_urlsafe(24), **prefill}
+        )
     lines = fee_lines_for(service, channel, office, timezone.localdate(), offering=offering)
     return render(
         request,

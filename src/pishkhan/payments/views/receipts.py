@@ -4,7 +4,8 @@
 office that filed it, the agency's officers in scope); everyone else gets 404.
 ``/verify/<code>/``: public, no sign-in, rate-limited per client; shows the official figures
 beside what was charged, never the citizen's name or national code.
-``/verify/public-key/``: the key that checks the QR codes' signatures offline.
+``/verify/public-key/``: the key that checks the QR codes' signatures offline (PEM or raw);
+``/verify/keys/``: the same as a JSON Web Key Set, for receipts and certificates alike.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
@@ -21,12 +22,14 @@ from django.views.decorators.http import require_GET
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
 from pishkhan.cases.selectors import get_visible
+from pishkhan.core import verification
 from pishkhan.core.ratelimit import over_rate_limit
 
 from .. import signing
 from ..receipts import (
     TOKEN_PARAMETER,
     check_token,
+    normalize_code,
     pdf_stylesheet,
     printed,
     receipt_for_code,
@@ -70,6 +73,10 @@ def receipt_pdf(request: HttpRequest, tracking_code: str) -> HttpResponse:
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     if over_rate_limit(request, "verify", settings.PISHKHAN_VERIFY_PER_MINUTE):
         return _public(render(request, "payments/verify.html", {"rate_limited": True}, status=429))
+    # Certificates (education) and any other kind of document answer for their own codes first.
+    other = verification.answer(request, normalize_code(code))
+    if other is not None:
+        return _public(other)
     receipt = receipt_for_code(code)
     if receipt is None:
         # The same page for a mistyped code and a forged one: nothing to learn from either.
@@ -110,10 +117,33 @@ def public_key(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_GET
+def keys(request: HttpRequest) -> JsonResponse:
+    """The keys that sign receipts' and certificates' QR payloads, as a JSON Web Key Set
+    (RFC 8037: ``kty`` OKP, ``crv`` Ed25519, ``x`` the raw key in base64url), each also in PEM:
+    a verifier downloads it once and checks any QR code offline. A list, so a new key can be
+    published beside the old one before it is used (docs/receipts.md)."""
+    key = {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "alg": "EdDSA",
+        "use": "sig",
+        "kid": signing.key_fingerprint()[:16],
+        "x": signing.b64url_encode(signing.public_key_raw()),
+        "pem": signing.public_key_pem(),
+        "sha256": signing.key_fingerprint(),
+    }
+    response = JsonResponse({"keys": [key]}, json_dumps_params={"indent": 2})
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 urlpatterns: list[URLPattern] = [
     path("receipts/<str:tracking_code>/", receipt, name="receipt"),
     path("receipts/<str:tracking_code>/pdf/", receipt_pdf, name="receipt_pdf"),
     # Before the code: "public-key" is never a verification code (those are upper-case base32).
     path("verify/public-key/", public_key, name="public_key"),
+    path("verify/keys/", keys, name="keys"),
     path("verify/<str:code>/", verify, name="verify"),
 ]
