@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "pishkhan.payments",
     "pishkhan.feedback",
     "pishkhan.education",
+    "pishkhan.insights",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "pishkhan.notify.tasks.deliver_pending", "schedule": 60.0},
     "licences-daily": {"task": "pishkhan.licensing.tasks.licences_daily", "schedule": 86400.0},
     # Online payments whose callback never came: settled or closed by asking the gateway.
+    # State changes waiting in insights' pending table are folded into the rollups.
+    "insights-fold": {"task": "pishkhan.insights.tasks.fold_pending", "schedule": 10.0},
     "payments-reconcile": {
         "task": "pishkhan.payments.tasks.reconcile_payments",
         "schedule": 300.0,

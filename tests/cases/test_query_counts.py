@@ -24,12 +24,11 @@ pytestmark = pytest.mark.django_db
 # The counter's POST of a new request (a service with one mandatory document), once the process
 # keeps the service's filing bundle (catalog.filing: fields, documents, fees, workflow version):
 #  session, user; the citizen (signed token); the office's offering with the office; then, in the
-#  transaction: the request, its attachment, its first audit event, its invoice (payments), the
-#  outbox message. The
-#  idempotency key and the tracking code are checked by their unique constraints, not by a look-up.
+#  transaction: the request, its attachment, its first audit event, its invoice (payments), its
+#  pending change for the rollups (insights), the outbox message. The idempotency key and the tracking code are checked by their unique constraints, not by a look-up.
 #  The transaction's own statements (BEGIN/COMMIT or, inside a test's transaction,
 #  SAVEPOINT/RELEASE) are not counted.
-COUNTER_SUBMIT = 9
+COUNTER_SUBMIT = 10
 # Tracking: one query, the request with its service's names and its public timeline (the
 # workflow version is parsed once per process).
 TRACK = 1

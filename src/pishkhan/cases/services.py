@@ -227,7 +227,7 @@ def _file(
                 service, citizen, channel, actor, office, form_values, idempotency_key, offering
             )
             _attach(request, uploads, saved_files)
-            record_event(
+            event = record_event(
                 SUBJECT,
                 request.pk,
                 first=True,
@@ -241,7 +241,11 @@ def _file(
                     "fee_total": request.fee_total_rials,
                 },
             )
-            emit(StateChange(SUBJECT, request, "submit", "", request.status, actor, ""))
+            emit(
+                StateChange(
+                    SUBJECT, request, "submit", "", request.status, actor, "", event.created_at
+                )
+            )
             enqueue_sms(
                 citizen.mobile,
                 f"درخواست «{service.name_fa}» با کد رهگیری {request.tracking_code} ثبت شد.",
@@ -380,7 +384,7 @@ def transition(
         if step.target in _DECISIONS:
             request.decided_at = timezone.now()
         request.save(update_fields=["status", "version", "decided_at", "updated_at"])
-        record_event(
+        event = record_event(
             SUBJECT,
             request.pk,
             action=action,
@@ -389,7 +393,18 @@ def transition(
             to_state=step.target,
             comment=comment,
         )
-        emit(StateChange(SUBJECT, request, action, from_state, step.target, actor, comment))
+        emit(
+            StateChange(
+                SUBJECT,
+                request,
+                action,
+                from_state,
+                step.target,
+                actor,
+                comment,
+                event.created_at,
+            )
+        )
         if step.target in _NOTIFY:
             enqueue_sms(
                 request.citizen.mobile,

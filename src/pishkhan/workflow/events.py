@@ -3,6 +3,7 @@ calls them inside the transaction of the change, so they see it or nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,9 @@ class StateChange:
     to_state: str
     actor: Any
     comment: str
+    # The time of the change as its audit event records it (None where a caller has no event):
+    # rollups count by it, so that rebuilding them from the event log gives the same figures.
+    at: dt.datetime | None = None
 
 
 Listener = Callable[[StateChange], None]

@@ -1,0 +1,240 @@
+"""Rollups: the figures the dashboards show, kept per cell of a few chosen grains, so that a page
+reads a few thousand cells, never the requests table. docs/insights.md defines every figure.
+
+Grains (why these: docs/insights.md "Grains"):
+
+* status cells — requests by the day (and the Jalali month) they were filed, by province,
+  service (with its agency) and channel, counted in the status they are in now;
+* office status cells — the same by Jalali month and office (county comes from the office);
+* decision cells — first decisions (approved, rejected, issued) by the day and month they were
+  made: how many, how many after the SLA's due date, and the turnaround's histogram;
+* office decision cells — the same by month and office;
+* step cells — time spent in each workflow state before leaving it, by month, province and
+  service: "where time goes".
+
+Times are histograms with fixed bucket bounds (``BUCKET_HOURS``), so a median or 90th percentile
+is read from the cells of any range without touching the requests.
+
+Cells are never written by the request's own transaction (all requests of one service and
+province on one day would queue on one row): each state change appends a ``PendingChange`` in
+its transaction, and ``rollups.fold`` moves pending changes into the cells, deleting them in the
+same transaction — none lost, none counted twice.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Upper bounds of the histogram buckets, in hours (the last bucket is everything above).
+BUCKET_HOURS = (1, 4, 8, 24, 48, 72, 120, 168, 240, 336, 504, 720, 1440, 2160)
+BUCKETS = len(BUCKET_HOURS) + 1
+BUCKET_FIELDS = tuple(f"b{index:02d}" for index in range(BUCKETS))
+
+
+class Cell(models.Model):
+    KEY: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return " · ".join(str(getattr(self, name)) for name in self.KEY)
+
+
+class Histogram(Cell):
+    """How many, their total seconds and their histogram."""
+
+    count = models.BigIntegerField(default=0)
+    total_seconds = models.BigIntegerField(default=0)
+    # One column per bucket of BUCKET_HOURS (b00: up to 1 hour ... b14: above 90 days).
+    b00 = models.BigIntegerField(default=0)
+    b01 = models.BigIntegerField(default=0)
+    b02 = models.BigIntegerField(default=0)
+    b03 = models.BigIntegerField(default=0)
+    b04 = models.BigIntegerField(default=0)
+    b05 = models.BigIntegerField(default=0)
+    b06 = models.BigIntegerField(default=0)
+    b07 = models.BigIntegerField(default=0)
+    b08 = models.BigIntegerField(default=0)
+    b09 = models.BigIntegerField(default=0)
+    b10 = models.BigIntegerField(default=0)
+    b11 = models.BigIntegerField(default=0)
+    b12 = models.BigIntegerField(default=0)
+    b13 = models.BigIntegerField(default=0)
+    b14 = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StatusDay(Cell):
+    day = models.DateField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    channel = models.CharField(max_length=10)
+    status = models.CharField(max_length=40)
+    requests = models.BigIntegerField(default=0)
+
+    KEY = ("day", "province_id", "agency_id", "service_id", "channel", "status")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "province_id", "service_id", "channel", "status", "agency_id"],
+                name="insights_statusday_key",
+            )
+        ]
+        verbose_name = _("status cell (day)")
+
+
+class StatusMonth(Cell):
+    month = models.DateField(help_text="first day of the Jalali month")
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    channel = models.CharField(max_length=10)
+    status = models.CharField(max_length=40)
+    requests = models.BigIntegerField(default=0)
+
+    KEY = ("month", "province_id", "agency_id", "service_id", "channel", "status")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "province_id", "service_id", "channel", "status", "agency_id"],
+                name="insights_statusmonth_key",
+            )
+        ]
+        verbose_name = _("status cell (month)")
+
+
+class OfficeStatusMonth(Cell):
+    month = models.DateField()
+    office_id = models.IntegerField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    status = models.CharField(max_length=40)
+    requests = models.BigIntegerField(default=0)
+
+    KEY = ("month", "office_id", "province_id", "agency_id", "service_id", "status")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "office_id", "service_id", "status", "province_id", "agency_id"],
+                name="insights_officestatusmonth_key",
+            )
+        ]
+        indexes = [models.Index(fields=["province_id", "month"], name="insights_osm_province")]
+        verbose_name = _("office status cell (month)")
+
+
+class DecisionDay(Histogram):
+    day = models.DateField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    channel = models.CharField(max_length=10)
+    decision = models.CharField(max_length=40)
+    breached = models.BigIntegerField(default=0)
+
+    KEY = ("day", "province_id", "agency_id", "service_id", "channel", "decision")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "province_id", "service_id", "channel", "decision", "agency_id"],
+                name="insights_decisionday_key",
+            )
+        ]
+        verbose_name = _("decision cell (day)")
+
+
+class DecisionMonth(Histogram):
+    month = models.DateField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    channel = models.CharField(max_length=10)
+    decision = models.CharField(max_length=40)
+    breached = models.BigIntegerField(default=0)
+
+    KEY = ("month", "province_id", "agency_id", "service_id", "channel", "decision")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "province_id", "service_id", "channel", "decision", "agency_id"],
+                name="insights_decisionmonth_key",
+            )
+        ]
+        verbose_name = _("decision cell (month)")
+
+
+class OfficeDecisionMonth(Histogram):
+    month = models.DateField()
+    office_id = models.IntegerField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    decision = models.CharField(max_length=40)
+    breached = models.BigIntegerField(default=0)
+
+    KEY = ("month", "office_id", "province_id", "agency_id", "service_id", "decision")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "office_id", "service_id", "decision", "province_id", "agency_id"],
+                name="insights_officedecisionmonth_key",
+            )
+        ]
+        indexes = [models.Index(fields=["province_id", "month"], name="insights_odm_province")]
+        verbose_name = _("office decision cell (month)")
+
+
+class StepMonth(Histogram):
+    month = models.DateField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    state = models.CharField(max_length=40)
+
+    KEY = ("month", "province_id", "agency_id", "service_id", "state")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "province_id", "service_id", "state", "agency_id"],
+                name="insights_stepmonth_key",
+            )
+        ]
+        verbose_name = _("step cell (month)")
+
+
+class PendingChange(models.Model):
+    """One state change of a request, written in its transaction, waiting to be folded into the
+    cells. It carries every dimension the cells need, so folding reads nothing else."""
+
+    request_id = models.BigIntegerField()
+    at = models.DateTimeField()
+    # When the request entered ``from_state`` (its previous state-changing event); None at filing.
+    since = models.DateTimeField(null=True)
+    from_state = models.CharField(max_length=40)
+    to_state = models.CharField(max_length=40)
+    submitted_at = models.DateTimeField()
+    sla_due_on = models.DateField()
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+    channel = models.CharField(max_length=10)
+    office_id = models.IntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("pending change")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.from_state} -> {self.to_state}"
