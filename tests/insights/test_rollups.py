@@ -247,3 +247,17 @@ def test_buckets_are_inclusive_upper_bounds():
     assert rollups.bucket(3601) == 1
     assert rollups.bucket(90 * 86400) == 13
     assert rollups.bucket(90 * 86400 + 1) == 14
+
+
+def test_the_rollup_command_folds_and_rebuilds():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = rollups.snapshot()
+    out = StringIO()
+    call_command("rollup", "fold", stdout=out)
+    assert "pending changes folded" in out.getvalue()
+    call_command("rollup", "rebuild", stdout=out)
+    assert "state changes replayed from the event log" in out.getvalue()
+    assert rollups.snapshot() == before  # the demo's rollups were rebuilt, nothing pending

@@ -301,8 +301,11 @@ def rebuild() -> int:
     changes of the events it reads are replaced by what the log says. On PostgreSQL the
     transaction reads one snapshot (REPEATABLE READ), so a change committed meanwhile keeps its
     pending row and is folded later, never counted twice. Returns the number of changes."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
+            # Only the first statement of a transaction may set it; inside a caller's
+            # transaction (the demo's, a test's) the caller's snapshot rules apply.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         pending_ids = list(PendingChange.objects.values_list("pk", flat=True))
