@@ -418,3 +418,23 @@ def test_the_portal_shows_the_teachers_employment_record(client):
     html = client.get(reverse("cases:portal_home")).content.decode()
     assert "teacher-record" in html and "۸۴۵۱۲۰۳۷" in html
     assert reverse("cases:portal_new_request", args=[certificates.EMPLOYMENT_SERVICE]) in html
+
+
+def test_the_portal_form_says_why_a_citizen_without_records_is_refused(client, service):
+    nobody = User.objects.get(role=Role.CITIZEN, national_code=demo_national_code(3))
+    client.force_login(nobody)
+    before = ServiceRequest.objects.count()
+    response = client.post(
+        reverse("cases:portal_new_request", args=[service.code]),
+        {
+            "idempotency_key": "no-records-1",
+            "field_level": "upper_secondary",
+            "field_final_year": "1392",
+            "field_purpose": "university",
+            "field_recipient_name": "دانشگاه تهران",
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    html = response.content.decode()
+    assert "سوابق تحصیلی‌ای برای این کد ملی ندارد" in html
+    assert ServiceRequest.objects.count() == before
