@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("pishkhan.payments.urls")),
     path("feedback/", include("pishkhan.feedback.urls")),
     path("", include("pishkhan.education.urls")),
+    path("", include("pishkhan.insights.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("dev/outbox/", notify_views.outbox, name="dev_outbox"),

@@ -192,6 +192,7 @@ class Rating(models.Model):
             models.Index(fields=["office", "created_at"], name="feedback_rating_office"),
             models.Index(fields=["service", "created_at"], name="feedback_rating_service"),
             models.Index(fields=["agency", "created_at"], name="feedback_rating_agency"),
+            models.Index(fields=["province", "created_at"], name="feedback_rating_province"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -107,6 +107,8 @@ class StatusMonth(Cell):
                 name="insights_statusmonth_key",
             )
         ]
+        # A province over a long period (the key leads with the month).
+        indexes = [models.Index(fields=["province_id", "month"], name="insights_sm_province")]
         verbose_name = _("status cell (month)")
 
 
@@ -128,7 +130,10 @@ class OfficeStatusMonth(Cell):
                 name="insights_officestatusmonth_key",
             )
         ]
-        indexes = [models.Index(fields=["province_id", "month"], name="insights_osm_province")]
+        indexes = [
+            models.Index(fields=["province_id", "month"], name="insights_osm_province"),
+            models.Index(fields=["office_id", "month"], name="insights_osm_office"),
+        ]
         verbose_name = _("office status cell (month)")
 
 
@@ -171,6 +176,7 @@ class DecisionMonth(Histogram):
                 name="insights_decisionmonth_key",
             )
         ]
+        indexes = [models.Index(fields=["province_id", "month"], name="insights_dm_province")]
         verbose_name = _("decision cell (month)")
 
 
@@ -192,7 +198,10 @@ class OfficeDecisionMonth(Histogram):
                 name="insights_officedecisionmonth_key",
             )
         ]
-        indexes = [models.Index(fields=["province_id", "month"], name="insights_odm_province")]
+        indexes = [
+            models.Index(fields=["province_id", "month"], name="insights_odm_province"),
+            models.Index(fields=["office_id", "month"], name="insights_odm_office"),
+        ]
         verbose_name = _("office decision cell (month)")
 
 
@@ -212,6 +221,7 @@ class StepMonth(Histogram):
                 name="insights_stepmonth_key",
             )
         ]
+        indexes = [models.Index(fields=["province_id", "month"], name="insights_stm_province")]
         verbose_name = _("step cell (month)")
 
 

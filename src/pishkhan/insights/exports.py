@@ -1,0 +1,97 @@
+"""A dashboard table as CSV or as an Excel workbook: the page's cells, with small counts
+suppressed.
+
+Counts of requests, decisions, ratings and complaints from 1 to 4 are written as the string
+"<5", and so is every figure computed from one (a total, a share, a rate, a median, an
+average). Rows of totals are left out, so no suppressed count can be worked back by
+subtraction. A note line at the end of the file says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from .tables import SUPPRESS_BELOW, Table
+
+FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def suppression_note() -> str:
+    return _(
+        "Counts of requests, decisions, ratings and complaints from 1 to %(limit)s are shown as "
+        '"<%(below)s", and so is every figure computed from one; rows of totals are left out.'
+    ) % {"limit": SUPPRESS_BELOW - 1, "below": SUPPRESS_BELOW}
+
+
+def _safe(value: Any) -> Any:
+    """Text a spreadsheet would read as a formula ("=...", "+...") is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return f"'{value}"
+    return value
+
+
+def cells(table: Table) -> list[list[Any]]:
+    """The rows an export writes: each cell's value, or "<5" where it is suppressed."""
+    return [[_safe(cell.exported) for cell in row] for row in table.rows]
+
+
+def _notes(table: Table, about: str) -> list[str]:
+    notes = [about]
+    if table.note:
+        notes.append(table.note)
+    notes.append(suppression_note())
+    return notes
+
+
+def as_csv(table: Table, about: str, filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # a byte-order mark, so spreadsheet programs read the Persian as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow(table.columns)
+    writer.writerows([["" if v is None else v for v in row] for row in cells(table)])
+    writer.writerow([])
+    for note in _notes(table, about):
+        writer.writerow([note])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
+
+
+def as_xlsx(table: Table, about: str, filename: str, *, rtl: bool) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(table.title)
+    sheet.sheet_view.rightToLeft = rtl
+    sheet.append(table.columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in cells(table):
+        sheet.append(row)
+    sheet.append([])
+    for note in _notes(table, about):
+        sheet.append([note])
+    for column in sheet.iter_cols(min_row=2, max_row=len(table.rows) + 1):
+        for cell in column:
+            if isinstance(cell.value, int):
+                cell.number_format = "#,##0"
+            elif isinstance(cell.value, float):
+                cell.number_format = "#,##0.0"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

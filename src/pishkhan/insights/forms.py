@@ -1,0 +1,66 @@
+"""The dashboards' filter: a period (a preset, or Jalali from/to dates), a service, a channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pishkhan.catalog.models import Channel
+from pishkhan.core.forms import JalaliDateField, NormalizingForm
+
+from .periods import ALL, LAST_30, THIS_YEAR, Period, preset_period, today
+
+
+class DashboardFilter(NormalizingForm):
+    preset = forms.ChoiceField(
+        label=_("Period"),
+        choices=[
+            (LAST_30, _("Last 30 days")),
+            (THIS_YEAR, _("This Jalali year")),
+            (ALL, _("All")),
+        ],
+        required=False,
+    )
+    start = JalaliDateField(label=_("From"), required=False)
+    end = JalaliDateField(label=_("To"), required=False)
+    service = forms.TypedChoiceField(label=_("Service"), coerce=int, required=False)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("Both channels")), *Channel.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, services: Sequence[tuple[int, str]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]
+        # Placeholders: the example of a Jalali date, not a date the figures use.
+        self.fields["start"].widget.attrs["placeholder"] = "۱۴۰۵/۰۱/۰۱"
+        self.fields["end"].widget.attrs["placeholder"] = "۱۴۰۵/۱۲/۲۹"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end of the period comes before its start."))
+        if end and end > today():
+            data["end"] = today()
+        return data
+
+    def period(self) -> Period:
+        """The chosen period: the dates when either is given, else the preset (by default the
+        last 30 days)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = data.get("start"), data.get("end")
+        if start or end:
+            return Period(start, end or today())
+        return preset_period(data.get("preset") or LAST_30)
+
+    def chosen_service(self) -> int | None:
+        value = self.cleaned_data.get("service") if self.is_valid() else None
+        return int(str(value)) if value not in (None, "") else None
+
+    def chosen_channel(self) -> str:
+        return str(self.cleaned_data.get("channel") or "") if self.is_valid() else ""

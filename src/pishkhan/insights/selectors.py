@@ -1,0 +1,583 @@
+"""Reads of the dashboards' figures: grouped sums over the rollup cells (never the requests
+table), returned as plain dataclasses. docs/insights.md defines every figure; the views turn
+these into tables and charts (``tables``).
+
+Each read is one ``GROUP BY`` over one rollup, restricted by the scope (province, agencies),
+the filters (service, channel) and the period at the grain the period allows (``periods``): a
+page's cost depends on the number of services, provinces and days shown, not on the number of
+requests. Satisfaction and complaints are read from the feedback app's tables, grouped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Model, QuerySet, Sum
+
+from pishkhan.catalog.models import Channel
+from pishkhan.core.models import Province
+from pishkhan.feedback.models import Complaint, ComplaintKind, ComplaintStatus, Rating
+from pishkhan.feedback.selectors import Dimension, Satisfaction, satisfaction_by
+from pishkhan.licensing.models import CountyCapacity
+from pishkhan.licensing.services import capacity_table
+from pishkhan.offices.models import Office, OfficeStatus
+from pishkhan.workflow.models import WorkflowDefinition
+
+from .models import (
+    BUCKET_FIELDS,
+    BUCKET_HOURS,
+    BUCKETS,
+    DecisionDay,
+    DecisionMonth,
+    OfficeDecisionMonth,
+    OfficeStatusMonth,
+    StatusDay,
+    StatusMonth,
+    StepMonth,
+)
+from .periods import DAY, Period, months_between, today
+
+# --- histograms and percentiles ------------------------------------------------------------------
+
+
+def percentile_bucket(buckets: Sequence[int], percent: int) -> int | None:
+    """The bucket holding the ``percent``-th percentile: the first bucket where the cumulative
+    count reaches ``percent`` % of all; None when there is nothing counted."""
+    total = sum(buckets)
+    if total <= 0:
+        return None
+    running = 0
+    for index, count in enumerate(buckets):
+        running += count
+        if running * 100 >= percent * total:
+            return index
+    return len(buckets) - 1
+
+
+def bucket_upper_hours(index: int) -> int | None:
+    """A bucket's upper bound in hours; None for the last bucket (above 90 days)."""
+    return BUCKET_HOURS[index] if index < len(BUCKET_HOURS) else None
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """How many, their total time, how many were late (decisions) and the bucket counts."""
+
+    count: int = 0
+    total_seconds: int = 0
+    breached: int = 0
+    buckets: tuple[int, ...] = (0,) * BUCKETS
+
+    def __add__(self, other: Histogram) -> Histogram:
+        return Histogram(
+            self.count + other.count,
+            self.total_seconds + other.total_seconds,
+            self.breached + other.breached,
+            tuple(a + b for a, b in zip(self.buckets, other.buckets, strict=True)),
+        )
+
+    @property
+    def median(self) -> int | None:
+        return percentile_bucket(self.buckets, 50)
+
+    @property
+    def p90(self) -> int | None:
+        return percentile_bucket(self.buckets, 90)
+
+    @property
+    def average_hours(self) -> float | None:
+        return self.total_seconds / self.count / 3600 if self.count else None
+
+    @property
+    def breach_rate(self) -> float | None:
+        """Late decisions ÷ decisions, as a percentage."""
+        return 100 * self.breached / self.count if self.count else None
+
+
+def _histogram(row: dict[str, Any], breached: bool = True) -> Histogram:
+    return Histogram(
+        int(row["count"] or 0),
+        int(row["total_seconds"] or 0),
+        int(row["breached"] or 0) if breached else 0,
+        tuple(int(row[name] or 0) for name in BUCKET_FIELDS),
+    )
+
+
+def _histogram_sums(breached: bool = True) -> dict[str, Sum]:
+    sums = {name: Sum(name) for name in ("count", "total_seconds", *BUCKET_FIELDS)}
+    if breached:
+        sums["breached"] = Sum("breached")
+    return sums
+
+
+# --- what to read --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The cells a page reads: its scope and filters. ``office_ids`` set: counter requests of
+    these offices only (office cells, by month)."""
+
+    province_id: int | None = None
+    agency_ids: tuple[int, ...] | None = None
+    service_id: int | None = None
+    channel: str = ""  # "", "office" or "online"
+    office_ids: tuple[int, ...] | None = None
+
+    @property
+    def by_office(self) -> bool:
+        return self.office_ids is not None
+
+    @property
+    def no_offices(self) -> bool:
+        """Office cells hold counter requests only: an "online" filter leaves none of them."""
+        return self.channel == Channel.ONLINE
+
+
+def _restrict(
+    rows: QuerySet[Any],
+    cut: Cut,
+    time: str,
+    first: dt.date | None,
+    last: dt.date | None,
+    *,
+    channel: bool = True,
+) -> QuerySet[Any]:
+    if first is not None:
+        rows = rows.filter(**{f"{time}__gte": first})
+    if last is not None:
+        rows = rows.filter(**{f"{time}__lte": last})
+    if cut.province_id is not None:
+        rows = rows.filter(province_id=cut.province_id)
+    if cut.agency_ids is not None:
+        rows = rows.filter(agency_id__in=cut.agency_ids)
+    if cut.service_id is not None:
+        rows = rows.filter(service_id=cut.service_id)
+    if channel and cut.channel:
+        rows = rows.filter(channel=cut.channel)
+    if cut.office_ids is not None:
+        rows = rows.filter(office_id__in=cut.office_ids)
+    return rows.order_by()
+
+
+def _cells(
+    cut: Cut, period: Period, day_model: type[Model], month_model: type[Model]
+) -> tuple[QuerySet[Any], str]:
+    """The status or decision cells of the cut and period, and their time column."""
+    if period.grain == DAY:
+        rows = _restrict(day_model._default_manager.all(), cut, "day", period.first, period.last)
+        return rows, "day"
+    rows = _restrict(
+        month_model._default_manager.all(), cut, "month", period.first_month, period.last_month
+    )
+    return rows, "month"
+
+
+def _office_cells(cut: Cut, period: Period, model: type[Model]) -> QuerySet[Any]:
+    rows = _restrict(
+        model._default_manager.all(),
+        cut,
+        "month",
+        period.first_month,
+        period.last_month,
+        channel=False,
+    )
+    return rows.none() if cut.no_offices else rows
+
+
+# --- volumes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    office: int = 0
+    online: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.office + other.office, self.online + other.online)
+
+    @property
+    def total(self) -> int:
+        return self.office + self.online
+
+    @property
+    def online_share(self) -> float | None:
+        return 100 * self.online / self.total if self.total else None
+
+
+def _counts(channel: str, n: int) -> Counts:
+    return Counts(online=n) if channel == Channel.ONLINE else Counts(office=n)
+
+
+@dataclass
+class Volume:
+    """Requests filed in the period: over time, by service, agency and current status."""
+
+    grain: str
+    over_time: list[tuple[dt.date, Counts]] = field(default_factory=list)
+    by_service: dict[int, Counts] = field(default_factory=dict)
+    by_agency: dict[int, Counts] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    total: Counts = field(default_factory=Counts)
+
+
+def _timeline(
+    found: dict[dt.date, Counts], grain: str, first: dt.date | None, last: dt.date | None
+) -> list[tuple[dt.date, Counts]]:
+    """Every day or month of the period, with zeros where nothing was filed."""
+    if not found and (first is None or last is None):
+        return []
+    start = first if first is not None else min(found)
+    end = last if last is not None else max(max(found), today())
+    if grain == DAY:
+        steps = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    else:
+        steps = months_between(start, end)
+    return [(step, found.get(step, Counts())) for step in steps]
+
+
+def volume(cut: Cut, period: Period) -> Volume:
+    """Two grouped reads of the status cells: by time and channel; by service, agency,
+    channel and status."""
+    if cut.by_office:
+        rows, time, grain = _office_cells(cut, period, OfficeStatusMonth), "month", "month"
+        first, last = period.first_month, period.last_month
+    else:
+        rows, time = _cells(cut, period, StatusDay, StatusMonth)
+        grain = period.grain
+        first, last = (
+            (period.first, period.last) if grain == DAY else (period.first_month, period.last_month)
+        )
+    channel = () if cut.by_office else ("channel",)
+    result = Volume(grain)
+    found: dict[dt.date, Counts] = defaultdict(Counts)
+    for row in rows.values(time, *channel).annotate(n=Sum("requests")):
+        n = int(row["n"] or 0)
+        if n:
+            found[row[time]] += _counts(row.get("channel", Channel.OFFICE), n)
+    result.over_time = _timeline(found, grain, first, last)
+    by_service: dict[int, Counts] = defaultdict(Counts)
+    by_agency: dict[int, Counts] = defaultdict(Counts)
+    by_status: dict[str, int] = defaultdict(int)
+    grouped = rows.values("service_id", "agency_id", *channel, "status").annotate(n=Sum("requests"))
+    for row in grouped:
+        n = int(row["n"] or 0)
+        if not n:
+            continue
+        counts = _counts(row.get("channel", Channel.OFFICE), n)
+        by_service[row["service_id"]] += counts
+        by_agency[row["agency_id"]] += counts
+        by_status[row["status"]] += n
+        result.total += counts
+    result.by_service, result.by_agency, result.by_status = (
+        dict(by_service),
+        dict(by_agency),
+        dict(by_status),
+    )
+    return result
+
+
+def volume_by_province(cut: Cut, period: Period) -> dict[int, Counts]:
+    rows, _time = _cells(cut, period, StatusDay, StatusMonth)
+    result: dict[int, Counts] = defaultdict(Counts)
+    for row in rows.values("province_id", "channel").annotate(n=Sum("requests")):
+        if row["n"]:
+            result[row["province_id"]] += _counts(row["channel"], int(row["n"]))
+    return dict(result)
+
+
+def volume_by_office(cut: Cut, period: Period) -> dict[int, int]:
+    """Counter requests filed in the period's months, per office (office cells)."""
+    rows = _office_cells(cut, period, OfficeStatusMonth)
+    return {
+        row["office_id"]: int(row["n"])
+        for row in rows.values("office_id").annotate(n=Sum("requests"))
+        if row["n"]
+    }
+
+
+# --- decisions and turnaround --------------------------------------------------------------------
+
+
+@dataclass
+class Decisions:
+    """First decisions made in the period: turnaround histograms and late decisions."""
+
+    total: Histogram = field(default_factory=Histogram)
+    by_service: dict[int, Histogram] = field(default_factory=dict)
+    by_channel: dict[str, Histogram] = field(default_factory=dict)
+
+
+def decisions(cut: Cut, period: Period) -> Decisions:
+    if cut.by_office:
+        rows = _office_cells(cut, period, OfficeDecisionMonth)
+        grouped = rows.values("service_id").annotate(**_histogram_sums())
+    else:
+        rows, _time = _cells(cut, period, DecisionDay, DecisionMonth)
+        grouped = rows.values("service_id", "channel").annotate(**_histogram_sums())
+    result = Decisions()
+    by_service: dict[int, Histogram] = defaultdict(Histogram)
+    by_channel: dict[str, Histogram] = defaultdict(Histogram)
+    for row in grouped:
+        histogram = _histogram(row)
+        if not histogram.count:
+            continue
+        by_service[row["service_id"]] += histogram
+        by_channel[row.get("channel", Channel.OFFICE)] += histogram
+        result.total += histogram
+    result.by_service, result.by_channel = dict(by_service), dict(by_channel)
+    return result
+
+
+def decisions_by_province(cut: Cut, period: Period) -> dict[int, Histogram]:
+    rows, _time = _cells(cut, period, DecisionDay, DecisionMonth)
+    grouped = rows.values("province_id").annotate(**_histogram_sums())
+    return {row["province_id"]: _histogram(row) for row in grouped if row["count"]}
+
+
+def decisions_by_office(cut: Cut, period: Period) -> dict[int, Histogram]:
+    rows = _office_cells(cut, period, OfficeDecisionMonth)
+    grouped = rows.values("office_id").annotate(**_histogram_sums())
+    return {row["office_id"]: _histogram(row) for row in grouped if row["count"]}
+
+
+# --- where time goes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    state: str
+    time: Histogram
+
+    @property
+    def total_hours(self) -> float:
+        return self.time.total_seconds / 3600
+
+
+def steps(cut: Cut, period: Period) -> list[Step]:
+    """Time spent in each state before leaving it, in the months of the period; the state where
+    most time went first (then the longest on average)."""
+    rows = _restrict(
+        StepMonth.objects.all(),
+        cut,
+        "month",
+        period.first_month,
+        period.last_month,
+        channel=False,
+    )
+    grouped = rows.values("state").annotate(**_histogram_sums(breached=False))
+    found = [Step(row["state"], _histogram(row, breached=False)) for row in grouped if row["count"]]
+    return sorted(
+        found,
+        key=lambda s: (-s.time.total_seconds, -(s.time.average_hours or 0), s.state),
+    )
+
+
+# --- satisfaction and complaints -----------------------------------------------------------------
+
+
+def _ratings(cut: Cut) -> QuerySet[Rating]:
+    rows = Rating.objects.all()
+    if cut.province_id is not None:
+        rows = rows.filter(province_id=cut.province_id)
+    if cut.agency_ids is not None:
+        rows = rows.filter(agency_id__in=cut.agency_ids)
+    if cut.service_id is not None:
+        rows = rows.filter(service_id=cut.service_id)
+    if cut.office_ids is not None:
+        rows = rows.filter(office_id__in=cut.office_ids)
+    if cut.channel == Channel.ONLINE:
+        rows = rows.filter(office__isnull=True)
+    elif cut.channel == Channel.OFFICE:
+        rows = rows.filter(office__isnull=False)
+    return rows
+
+
+def satisfaction(
+    cut: Cut, first: dt.date | None, last: dt.date | None, by: Dimension
+) -> dict[int, Satisfaction]:
+    """Ratings given in the days ``first``..``last``, per service, office or province."""
+    return satisfaction_by(
+        by,
+        since=Period.start_of(first),
+        until=Period.end_of(last),
+        ratings=_ratings(cut),
+    )
+
+
+@dataclass
+class ComplaintCounts:
+    """Complaints filed in the period about one office or the offices of one province."""
+
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+    @property
+    def overcharge(self) -> int:
+        return self.by_kind.get(ComplaintKind.OVERCHARGE, 0)
+
+
+def complaints(
+    cut: Cut, first: dt.date | None, last: dt.date | None, by: str
+) -> dict[int, ComplaintCounts]:
+    """Complaints (overcharge reports among them) filed in the days ``first``..``last``, per
+    ``by`` ("office" or "province"): one grouped read. Complaints are about counter offices,
+    so an "online" filter leaves none."""
+    if cut.channel == Channel.ONLINE:
+        return {}
+    # Every status named, so PostgreSQL can walk the (status, province, created_at) index.
+    rows = Complaint.objects.filter(status__in=ComplaintStatus.values)
+    if first is not None:
+        rows = rows.filter(created_at__gte=Period.start_of(first))
+    if last is not None:
+        rows = rows.filter(created_at__lt=Period.end_of(last))
+    if cut.province_id is not None:
+        rows = rows.filter(province_id=cut.province_id)
+    if cut.office_ids is not None:
+        rows = rows.filter(office_id__in=cut.office_ids)
+    if cut.agency_ids is not None:
+        rows = rows.filter(request__agency_id__in=cut.agency_ids)
+    if cut.service_id is not None:
+        rows = rows.filter(request__service_id=cut.service_id)
+    column = f"{by}_id"
+    result: dict[int, ComplaintCounts] = defaultdict(ComplaintCounts)
+    grouped = rows.order_by().values(column, "kind", "status").annotate(n=Count("id"))
+    for row in grouped:
+        counts = result[row[column]]
+        counts.by_kind[row["kind"]] = counts.by_kind.get(row["kind"], 0) + row["n"]
+        counts.by_status[row["status"]] = counts.by_status.get(row["status"], 0) + row["n"]
+    return dict(result)
+
+
+# --- offices against capacity and population -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    """A county's (or a province's) active offices against its capacity and population."""
+
+    area_id: int
+    name: str
+    code: str  # the county's or province's SCI code (its address)
+    population: int
+    active: int
+    capacity: int | None
+    ranks: dict[int | None, int]  # rank (None: not ranked yet) → active offices
+
+    @property
+    def per_100k(self) -> float | None:
+        return self.active * 100_000 / self.population if self.population else None
+
+    @property
+    def capacity_used(self) -> float | None:
+        return 100 * self.active / self.capacity if self.capacity else None
+
+
+def _ranks(offices: Iterable[dict[str, Any]], area: str) -> dict[int, dict[int | None, int]]:
+    ranks: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+    for office in offices:
+        if office["status"] == OfficeStatus.ACTIVE:
+            ranks[office[area]][office["rank"]] += 1
+    return {key: dict(value) for key, value in ranks.items()}
+
+
+def county_network(province: Province, offices: list[dict[str, Any]]) -> list[NetworkRow]:
+    """Each county of the province: the licensing app's capacity table (population shared by
+    cities, capacity in force, active offices), with the offices by rank."""
+    ranks = _ranks(offices, "county_id")
+    return [
+        NetworkRow(
+            row.county.pk,
+            row.county.name,
+            row.county.sci_code,
+            row.population,
+            row.active,
+            row.capacity,
+            ranks.get(row.county.pk, {}),
+        )
+        for row in capacity_table(province)
+    ]
+
+
+def province_network(provinces: Sequence[Province]) -> list[NetworkRow]:
+    """Each province: 2016 population, active offices (by rank) and the sum of its counties'
+    capacities in force (None when no county has one)."""
+    offices = (
+        Office.objects.filter(status=OfficeStatus.ACTIVE)
+        .order_by()
+        .values("province_id", "rank")
+        .annotate(n=Count("id"))
+    )
+    ranks: dict[int, dict[int | None, int]] = defaultdict(dict)
+    for row in offices:
+        ranks[row["province_id"]][row["rank"]] = row["n"]
+    capacities: dict[int, tuple[int, int]] = {}
+    seen: set[int] = set()
+    for county_id, province_id, capacity in (
+        CountyCapacity.objects.filter(effective_from__lte=today())
+        .order_by("county_id", "-effective_from")
+        .values_list("county_id", "county__province_id", "capacity")
+    ):
+        if county_id in seen:
+            continue
+        seen.add(county_id)
+        previous = capacities.get(province_id, (0, 0))
+        capacities[province_id] = (previous[0] + capacity, previous[1] + 1)
+    return [
+        NetworkRow(
+            province.pk,
+            province.name,
+            province.sci_code,
+            province.population_2016,
+            sum(ranks.get(province.pk, {}).values()),
+            capacities[province.pk][0] if province.pk in capacities else None,
+            ranks.get(province.pk, {}),
+        )
+        for province in provinces
+    ]
+
+
+def offices_of(**where: Any) -> list[dict[str, Any]]:
+    """The offices of a province or county: what the tables name and link (one read)."""
+    rows = (
+        Office.objects.filter(**where)
+        .order_by("county_id", "licence_number")
+        .values("pk", "licence_number", "name", "county_id", "status", "rank")
+    )
+    return [dict(row) for row in rows]
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+def state_labels(workflow_keys: Iterable[str], language: str) -> dict[str, str]:
+    """Each state's label in the newest version of the services' workflows (one read), in the
+    order requests go through them."""
+    keys = sorted(set(workflow_keys))
+    newest = (
+        WorkflowDefinition.objects.filter(key__in=keys)
+        .order_by()
+        .values("key")
+        .annotate(newest=Max("id"))
+        .values("newest")
+    )
+    labels: dict[str, str] = {}
+    definitions = WorkflowDefinition.objects.filter(pk__in=newest).order_by("pk")
+    # The default workflow's labels win where workflows share a state's name.
+    for workflow in sorted(definitions, key=lambda w: (w.key != "default", w.key)):
+        parsed = workflow.parsed
+        # In the order a request meets them: the initial state, then each transition's target
+        # (the stored JSON's key order is not kept by PostgreSQL's jsonb).
+        flow = [parsed.initial, *(t.target for t in parsed.transitions), *sorted(parsed.states)]
+        for state in flow:
+            if state in parsed.states:
+                labels.setdefault(state, parsed.state_label(state, language))
+    return labels

@@ -1,0 +1,244 @@
+"""The dashboards: the country (regulator, national administrator), an agency nationwide (its
+administrator), a province (its supervisor; the others pick one), a county, an office and the
+office's requests. ``scope.dashboard_scope`` decides who sees what; out of scope is not found.
+
+Each page is a handful of grouped reads of the rollups (``dashboards``); ``?table=<key>&
+export=csv|xlsx`` downloads one of its tables. docs/insights.md, "Dashboards".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from pishkhan.cases.models import ServiceRequest
+from pishkhan.cases.selectors import with_workflows
+from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_jalali_date, format_jalali_numeric
+from pishkhan.core.models import Province
+
+from . import dashboards, exports
+from .dashboards import Dashboard, Filters
+from .forms import DashboardFilter
+from .periods import DAY, Period
+from .scope import AGENCY, NATIONAL, PROVINCIAL, DashboardScope, dashboard_view
+from .sections import Names, office_name
+
+REQUESTS_PER_PAGE = 50
+KEPT = ("preset", "start", "end", "service", "channel")
+
+
+def _filters(
+    request: HttpRequest, scope: DashboardScope, names: Names
+) -> tuple[DashboardFilter, Filters, str]:
+    form = DashboardFilter(data=request.GET or None, services=names.services_in(scope))
+    if form.is_bound:
+        form.is_valid()
+        period = form.period()
+        chosen = Filters(period, form.chosen_service(), form.chosen_channel())
+    else:
+        chosen = Filters(form.period())
+    query = request.GET.copy()
+    for key in list(query.keys()):
+        if key not in KEPT or not query.get(key):
+            query.pop(key)
+    return form, chosen, query.urlencode()
+
+
+def _period_text(first: dt.date | None, last: dt.date | None, grain: str) -> str:
+    if first is None or last is None:
+        return _("All time, by Jalali month")
+    language = active_language()
+    dates = {
+        "first": format_jalali_date(first, language),
+        "last": format_jalali_date(last, language),
+    }
+    if grain == DAY:
+        return _("From %(first)s to %(last)s, by day") % dates
+    return _("From %(first)s to %(last)s, by Jalali month") % dates
+
+
+def _slug(value: object) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", str(value)).strip("-") or "all"
+
+
+def _respond(
+    request: HttpRequest,
+    scope: DashboardScope,
+    board: Dashboard,
+    form: DashboardFilter,
+    query: str,
+    place: str,
+) -> HttpResponse:
+    first, last = board.covered
+    export = request.GET.get("export", "")
+    if export:
+        table = board.table(request.GET.get("table", ""))
+        if table is None or export not in exports.FORMATS:
+            raise Http404
+        span = "-".join(
+            format_jalali_numeric(day).replace("/", "") if day else "all" for day in (first, last)
+        )
+        filename = f"pishkhan-{board.level}-{_slug(place)}-{table.key}-{span}"
+        about = _("%(table)s — %(page)s — %(period)s") % {
+            "table": table.title,
+            "page": board.title,
+            "period": _("from %(first)s to %(last)s")
+            % {
+                "first": format_jalali_numeric(first) if first else "—",
+                "last": format_jalali_numeric(last) if last else "—",
+            },
+        }
+        if export == "csv":
+            return exports.as_csv(table, about, filename)
+        return exports.as_xlsx(table, about, filename, rtl=active_language() == "fa")
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "board": board,
+            "form": form,
+            "query": query,
+            "scope": scope,
+            "first": first,
+            "last": last,
+            "period_text": _period_text(first, last, board.grain),
+        },
+    )
+
+
+@dashboard_view
+def national(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    if scope.kind != NATIONAL:
+        raise Http404
+    names = Names(active_language())
+    form, chosen, query = _filters(request, scope, names)
+    board = dashboards.national(scope, chosen, names, query)
+    return _respond(request, scope, board, form, query, "ir")
+
+
+@dashboard_view
+def agency(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    if scope.kind != AGENCY:
+        raise Http404
+    names = Names(active_language())
+    form, chosen, query = _filters(request, scope, names)
+    board = dashboards.national(scope, chosen, names, query)
+    return _respond(request, scope, board, form, query, f"agency-{scope.agency_id}")
+
+
+@dashboard_view
+def my_province(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    """A supervisor's own province; the others choose a province on their national page."""
+    if scope.kind == NATIONAL:
+        return redirect("insights:national")
+    if scope.kind == AGENCY:
+        return redirect("insights:agency")
+    if scope.kind != PROVINCIAL or scope.province_id is None:
+        raise Http404
+    place = Province.objects.get(pk=scope.province_id)
+    return _province(request, scope, place)
+
+
+@dashboard_view
+def province(request: HttpRequest, scope: DashboardScope, sci_code: str) -> HttpResponse:
+    return _province(request, scope, scope.province(sci_code))
+
+
+def _province(request: HttpRequest, scope: DashboardScope, place: Province) -> HttpResponse:
+    names = Names(active_language())
+    form, chosen, query = _filters(request, scope, names)
+    board = dashboards.province(scope, place, chosen, names, query)
+    return _respond(request, scope, board, form, query, place.sci_code)
+
+
+@dashboard_view
+def county(
+    request: HttpRequest, scope: DashboardScope, sci_code: str, county_code: str
+) -> HttpResponse:
+    place = scope.province(sci_code)
+    area = scope.county(place, county_code)
+    names = Names(active_language())
+    form, chosen, query = _filters(request, scope, names)
+    board = dashboards.county(scope, place, area, chosen, names, query)
+    return _respond(request, scope, board, form, query, area.sci_code)
+
+
+@dashboard_view
+def office(
+    request: HttpRequest, scope: DashboardScope, sci_code: str, licence_number: str
+) -> HttpResponse:
+    place = scope.province(sci_code)
+    item = scope.office(place, licence_number)
+    names = Names(active_language())
+    form, chosen, query = _filters(request, scope, names)
+    board = dashboards.office(scope, place, item, chosen, names, query)
+    return _respond(request, scope, board, form, query, item.licence_number)
+
+
+@dashboard_view
+def office_requests(
+    request: HttpRequest, scope: DashboardScope, sci_code: str, licence_number: str
+) -> HttpResponse:
+    """The office's requests filed in the period's months: the only list of requests the
+    dashboards show — tracking code, service, status and dates, within ``visible_to``."""
+    place = scope.province(sci_code)
+    item = scope.office(place, licence_number)
+    names = Names(active_language())
+    form, chosen, query = _filters(request, scope, names)
+    period = chosen.period
+    rows = ServiceRequest.objects.visible_to(request.user).filter(office=item)
+    if period.months_first is not None:
+        rows = rows.filter(submitted_at__gte=Period.start_of(period.months_first))
+    if period.months_last is not None:
+        rows = rows.filter(submitted_at__lt=Period.end_of(period.months_last))
+    if chosen.service_id is not None:
+        rows = rows.filter(service_id=chosen.service_id)
+    if chosen.channel:
+        rows = rows.filter(channel=chosen.channel)
+    rows = rows.select_related("service").only(
+        "tracking_code",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "workflow_id",
+        "channel",
+        "service__name_fa",
+        "service__name_en",
+    )
+    page = Paginator(rows.order_by("-submitted_at", "-pk"), REQUESTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    with_workflows(list(page.object_list))
+    link = dashboards.link_for(query)
+    return render(
+        request,
+        "insights/requests.html",
+        {
+            "office": item,
+            "place": place,
+            "page": page,
+            "form": form,
+            "query": query,
+            "scope": scope,
+            # Only agency staff have a request page of their own to open (cases: agency_request).
+            "can_open": scope.kind == AGENCY,
+            "crumbs": [
+                *dashboards.crumbs_for(scope, link),
+                (place.name, link("province", place.sci_code)),
+                (item.county.name, link("county", place.sci_code, item.county.sci_code)),
+                (
+                    office_name(item.name, names.language),
+                    link("office", place.sci_code, item.licence_number),
+                ),
+                (_("Requests"), ""),
+            ],
+            "first": period.months_first,
+            "last": period.months_last,
+        },
+    )

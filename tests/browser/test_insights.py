@@ -1,0 +1,86 @@
+"""The dashboards in a browser: a provincial supervisor drills from the province to a county, an
+office and its requests, and downloads a table; a supervisor of another province is not let in.
+Screenshots go to test-artifacts/ (Persian right to left, joined letters, Persian digits)."""
+
+import csv
+import io
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import ARTIFACTS, assert_accessible, sign_in
+
+OFFICE = "دفتر پیشخوان دولت ۱۰۰۱ تهران (ونک)"
+PERSIAN_DIGITS = re.compile("[۰-۹]")
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_supervisor_drills_down_to_an_office_and_exports_a_table(page, server_url, tmp_path):
+    sign_in(page, server_url, "supervisor-tehran")
+    page.get_by_role("link", name="داشبوردها").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("استان تهران")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    filed = page.locator('[data-kpi="filed"] .kpi-value').inner_text()
+    assert PERSIAN_DIGITS.search(filed), filed
+    expect(page.locator("#chart-over-time")).to_be_visible()
+    # The charts are drawn (a canvas with pixels) from the numbers of the tables under them.
+    drawn = page.evaluate(
+        "() => Chart.getChart(document.getElementById('chart-over-time')).data.labels.length"
+    )
+    assert drawn == 30
+    expect(page.locator("#counties")).to_contain_text("درخواست برخط شهرستان ندارد")
+    assert_accessible(page)
+    _shot(page, "insights-province")
+
+    page.locator('table[data-table="counties"]').get_by_role("link", name="تهران").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("شهرستان تهران")
+    expect(page.locator(".breadcrumb")).to_contain_text("تهران")
+    assert_accessible(page)
+    _shot(page, "insights-county")
+
+    page.locator('table[data-table="offices"]').get_by_role("link", name=OFFICE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(OFFICE)
+    office_url = page.url
+    assert_accessible(page)
+    _shot(page, "insights-office")
+
+    page.get_by_role("link", name="درخواست‌های این دفتر در این دوره").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(OFFICE)
+    codes = page.locator(".insights-requests .tracking-code").all_inner_texts()
+    assert codes and all(re.fullmatch("[۰-۹]{12}", code) for code in codes), codes
+    # A supervisor reads the list; there is no request page of theirs to open.
+    assert page.locator(".insights-requests a").count() == 0
+    assert_accessible(page)
+    _shot(page, "insights-requests")
+
+    page.goto(office_url)
+    with page.expect_download() as download_info:
+        page.locator('.export-links[data-table="services"] .export-csv').click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("pishkhan-office-23-1001-services-")
+    assert download.suggested_filename.endswith(".csv")
+    path = tmp_path / "services.csv"
+    download.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["خدمت", "دستگاه", "درخواست‌های دفاتر"]
+    data = [row for row in rows[1:] if len(row) == 3]
+    assert data and all(row[2] == "<5" or int(row[2]) >= 5 or row[2] == "0" for row in data)
+    assert any("«<5»" in " ".join(row) for row in rows)
+
+
+def test_a_supervisor_of_another_province_gets_not_found(browser, server_url):
+    context = browser.new_context(locale="fa-IR")
+    page = context.new_page()
+    sign_in(page, server_url, "supervisor-isfahan")
+    response = page.goto(server_url + "/province/23/offices/23-1001/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("صفحه پیدا نشد")
+    response = page.goto(server_url + "/province/")
+    assert response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text("استان اصفهان")
+    _shot(page, "insights-isfahan")
+    context.close()
