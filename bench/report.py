@@ -1,9 +1,13 @@
 """Turn one bench run's measurements into bench/results/latest.json (+ a dated copy) and a table.
 
-    report.py RUN_DIR RESULTS_DIR
+    report.py RUN_DIR RESULTS_DIR [--import-only]
 
 Reads what run.sh and measure.py left in RUN_DIR: meta.json, NAME.json (wall time, CPU per
-process tree, rows filed), NAME.wrk.json (wrk's figures) and the pgbench per-transaction logs.
+process tree, rows filed), NAME.wrk.json (wrk's figures), the pgbench per-transaction logs and
+import.json (import_bench.py). With --import-only (``run.sh import``) only the student import
+was measured: its figures go to RESULTS_DIR/latest-import.json, and latest.json is left alone.
+The dashboard part's dashboards.json and generate.json become keys through bench/dashboards.py;
+--dashboards-only (``run.sh dashboards``) writes them to RESULTS_DIR/latest-dashboards.json.
 Keys of the JSON are stable (design.md, "Public interfaces"): each names the figure and its unit.
 """
 
@@ -19,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dashboards import dashboard_keys, dashboards_only, print_dashboards  # bench/dashboards.py
+
 TARGETS = {
     # figure: (kind, threshold)
     "submit_office": ("pct_of_pg", 20.0),
@@ -26,6 +32,10 @@ TARGETS = {
     "track": ("pct_of_pg", 6.0),
     "queue": ("p99_ms_at_most", 150.0),
 }
+# The student import (issue 7): rows/s of `pishkhan import-students`, and its share of
+# PostgreSQL's own COPY of the same rows.
+IMPORT_TARGET_ROWS_PER_S = 50_000
+IMPORT_TARGET_COPY_RATIO = 0.5
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -102,8 +112,102 @@ def machine() -> dict[str, Any]:
     return {"cores": os.cpu_count(), "memory_mb": memory_kb // 1024, "cpu": model}
 
 
+def student_import(run: Path) -> dict[str, Any]:
+    """import_bench.py's figures as JSON keys: import_rows_per_s, import_copy_rows_per_s,
+    import_copy_ratio (the import's rate over COPY's), import_update_rows_per_s, …"""
+    figures = load(run / "import.json")
+    if not figures:
+        return {}
+    out: dict[str, Any] = {
+        "import_rows": figures["rows"],
+        "import_students": figures.get("students"),
+        "import_rows_per_s": figures["import_rows_per_s"],
+        "import_seconds": figures["import_seconds"],
+        "import_copy_rows_per_s": figures["copy_rows_per_s"],
+        "import_copy_seconds": figures["copy_seconds"],
+        "import_copy_ratio": round(figures["import_rows_per_s"] / figures["copy_rows_per_s"], 3),
+        "import_update_rows_per_s": figures["update_rows_per_s"],
+        "import_update_seconds": figures["update_seconds"],
+        "import_startup_seconds": figures["startup_seconds"],
+        "import_workers": figures.get("workers"),
+    }
+    for run_name, prefix in (
+        ("import", "import"),
+        ("copy", "import_copy"),
+        ("update", "import_update"),
+    ):
+        for part in ("client", "db"):
+            key = f"{run_name}_{part}_cpu_us_per_row"
+            if key in figures:
+                out[f"{prefix}_{part}_cpu_us_per_row"] = figures[key]
+    out["import_target"] = (
+        "PASS"
+        if out["import_rows_per_s"] >= IMPORT_TARGET_ROWS_PER_S
+        and out["import_copy_ratio"] >= IMPORT_TARGET_COPY_RATIO
+        else "FAIL"
+    )
+    return out
+
+
+def print_import(out: dict[str, Any]) -> None:
+    if "import_rows_per_s" not in out:
+        return
+    target = (
+        f">= {IMPORT_TARGET_COPY_RATIO:.0%} & {IMPORT_TARGET_ROWS_PER_S // 1000}k "
+        f"{out['import_target']}"
+    )
+    label = f"student import ({out['import_rows']:,} rows)"
+    print(
+        f"{label:34} {fmt(out['import_rows_per_s'], '{:,.0f}'):>9} {'':>8} {'':>8} "
+        f"{fmt(out['import_copy_rows_per_s'], '{:,.0f}'):>13} "
+        f"{fmt(100 * out['import_copy_ratio'], '{:.1f} %'):>7} {target:>14}"
+    )
+    print(
+        f"{'student re-import (in place)':34} {fmt(out['import_update_rows_per_s'], '{:,.0f}'):>9}"
+    )
+    print(
+        f"{'':34} the import's start-up {fmt(out['import_startup_seconds'], '{:.2f}')} s of "
+        f"{fmt(out['import_seconds'], '{:.2f}')} s; CPU us/row: import "
+        f"{fmt(out.get('import_client_cpu_us_per_row'), '{:.1f}')} + PostgreSQL "
+        f"{fmt(out.get('import_db_cpu_us_per_row'), '{:.1f}')}, COPY: PostgreSQL "
+        f"{fmt(out.get('import_copy_db_cpu_us_per_row'), '{:.1f}')}"
+    )
+
+
+def import_only(run: Path, results: Path) -> None:
+    out = student_import(run)
+    meta = load(run / "meta.json")
+    for key, value in meta.get("setup", {}).items():
+        out[key] = value
+    out["machine"] = machine()
+    out["at"] = meta.get("at") or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "latest-import.json").write_text(
+        json.dumps(out, indent=1, ensure_ascii=False) + "\n"
+    )
+    m = out["machine"]
+    print()
+    print(f"Pishkhan bench, the student import alone, {out['at']}: {m['cores']} cores")
+    if out.get("postgres"):
+        print(f"PostgreSQL {out['postgres']} ({out.get('durability', '')})")
+    header = (
+        f"{'':34} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8} {'PostgreSQL/s':>13} "
+        f"{'share':>7} {'target':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    print_import(out)
+    print()
+
+
 def main() -> None:
     run, results = Path(sys.argv[1]), Path(sys.argv[2])
+    if "--import-only" in sys.argv[3:]:
+        import_only(run, results)
+        return
+    if "--dashboards-only" in sys.argv[3:]:
+        dashboards_only(run, results, machine())
+        return
     meta = load(run / "meta.json")
     pg_submit, pg_track = pgbench(run, "pg_submit"), pgbench(run, "pg_track")
     rows = {
@@ -185,6 +289,8 @@ def main() -> None:
                 out[f"{key}_{part}"] = item
         else:
             out[key] = value
+    out.update(student_import(run))
+    out.update(dashboard_keys(run))
     out["machine"] = machine()
     out["at"] = at
 
@@ -195,6 +301,7 @@ def main() -> None:
     shutil.copyfile(latest, results / f"{stamp}.json")
     print_table(out, rows, limits, verdicts, meta)
     print_calibration(out, bare, bare_limits)
+    print_dashboards(out)
 
 
 def fmt(value: Any, pattern: str = "{:,.1f}") -> str:
@@ -252,6 +359,7 @@ def print_table(
             f"{label:34} {fmt(figures.get('per_s')):>9} {fmt(figures.get('p50_ms')):>8} "
             f"{fmt(figures.get('p99_ms')):>8} {fmt(limit):>13} {share:>7} {target:>14}"
         )
+    print_import(out)
     print(
         f"{'PostgreSQL alone (pgbench)':34} submit: {fmt(limits['submit_office']['per_s'])}/s "
         f"(p50 {fmt(limits['submit_office']['p50_ms'], '{:.1f}')} ms), "

@@ -3,11 +3,19 @@
 # worker on loopback; generate a million requests; measure the app with wrk and PostgreSQL itself
 # with pgbench in the same run; write bench/results/latest.json and print the table.
 # Everything it starts is stopped and removed on exit. See bench/README.md.
+#
+#   bench/run.sh           the whole bench, the student import included
+#   bench/run.sh import    the student import alone: PostgreSQL, the import against PostgreSQL's
+#                          own COPY of the same rows; bench/results/latest-import.json
+#   bench/run.sh dashboards  the dashboard part alone (bench/insights.sh: 10 million generated
+#                          requests, rollups against GROUP BY); bench/results/latest-dashboards.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=$ROOT/.venv/bin
 PG_BIN=/usr/lib/postgresql/15/bin
+MODE=${1:-all}
+case "$MODE" in all|import|dashboards) ;; *) echo "usage: bench/run.sh [import|dashboards]"; exit 2 ;; esac
 
 REQUESTS=${BENCH_REQUESTS:-1000000}
 CITIZENS=${BENCH_CITIZENS:-200000}
@@ -25,16 +33,19 @@ TRACK_CONNECTIONS=${BENCH_TRACK_CONNECTIONS:-12}
 QUEUE_CONNECTIONS=${BENCH_QUEUE_CONNECTIONS:-2}
 PG_SUBMIT_CLIENTS=${BENCH_PG_SUBMIT_CLIENTS:-32}
 PG_TRACK_CLIENTS=${BENCH_PG_TRACK_CLIENTS:-8}
+IMPORT_ROWS=${BENCH_IMPORT_ROWS:-200000}
 RESULTS=$ROOT/bench/results
 
 say() { printf '== %s\n' "$*"; }
 
 # --- tools -------------------------------------------------------------------------------
 missing=()
-command -v wrk >/dev/null || missing+=(wrk)
 [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
-command -v pgbench >/dev/null || [ -x "$PG_BIN/pgbench" ] || missing+=(postgresql-client-15)
-command -v redis-server >/dev/null || missing+=(redis-server)
+if [ "$MODE" = all ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v pgbench >/dev/null || [ -x "$PG_BIN/pgbench" ] || missing+=(postgresql-client-15)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "make bench needs: ${missing[*]} (apt-get install them, or run as root)"; exit 1
@@ -82,6 +93,61 @@ PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
 "${PSQL[@]}" -c "CREATE DATABASE pishkhan" postgres
 durability=$("${PSQL[@]}" -At -c "SELECT 'fsync ' || current_setting('fsync') || ', synchronous_commit ' \
   || current_setting('synchronous_commit') || ', full_page_writes ' || current_setting('full_page_writes')" postgres)
+
+# The student import against PostgreSQL's own COPY of the same rows (bench/import_bench.py):
+# into emptied education tables, on the server as it is at that point of the run.
+student_import() {
+  say "student import: $IMPORT_ROWS rows, pishkhan import-students against COPY of the same rows"
+  "$BIN/python" bench/import_bench.py generate "$work/students.csv" "$IMPORT_ROWS"
+  "$BIN/python" bench/import_bench.py prepare "$work/students.csv" "$work/import"
+  BENCH_TREES="db:$(head -1 "$work/pg/postmaster.pid")" \
+    "$BIN/python" bench/import_bench.py measure "$work/students.csv" "$work/import" "$BENCH_RUN_DIR/import.json"
+}
+write_meta() {  # requests_in_db online_skip pending load_after
+  "$BIN/python" - "$BENCH_RUN_DIR/meta.json" "$@" <<PY
+import json, sys, datetime as dt
+requests, online_skip, pending, load_after = sys.argv[2:6]
+setup = {
+    "postgres": "$("${PSQL[@]}" -At -c "SHOW server_version" postgres)",
+    "durability": "$durability",
+    "load": f"before $load_before, after {load_after}",
+}
+if "$MODE" == "all":
+    setup.update({
+        "gunicorn": "$BENCH_WORKER_CLASS, $BENCH_WORKERS workers x $BENCH_THREADS threads",
+        "wrk_connections": {"submit": $SUBMIT_CONNECTIONS, "track": $TRACK_CONNECTIONS, "queue": $QUEUE_CONNECTIONS},
+        "pgbench_clients": {"submit": $PG_SUBMIT_CLIENTS, "track": $PG_TRACK_CLIENTS},
+        "seconds_each": $DURATION,
+        "outbox_backlog_after_run": int(pending),
+    })
+json.dump({
+    "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    "requests_in_db": int(requests) if requests else None,
+    "submit_online_not_measured": online_skip or None,
+    "setup": setup,
+}, open(sys.argv[1], "w"), indent=1)
+PY
+}
+
+if [ "$MODE" = import ]; then
+  export DEBUG=0 SECRET_KEY="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  export ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING PISHKHAN_VAR_DIR=$work/var
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/pishkhan"
+  say "migrate, counties"
+  "$BIN/pishkhan" migrate --noinput >/dev/null
+  "$BIN/pishkhan" loaddata geography >/dev/null
+  student_import
+  write_meta "" "" 0 "$(cut -d' ' -f1-3 /proc/loadavg)"
+  "$BIN/python" bench/report.py "$BENCH_RUN_DIR" "$RESULTS" --import-only
+  exit 0
+fi
+# The dashboards at 10 million requests, in a database of their own (bench/insights.sh).
+if [ "$MODE" = dashboards ]; then
+  bench/insights.sh "$PG_PORT" "$BENCH_RUN_DIR" "$work"
+  write_meta "" "" 0 "$(cut -d' ' -f1-3 /proc/loadavg)"
+  "$BIN/python" bench/report.py "$BENCH_RUN_DIR" "$RESULTS" --dashboards-only
+  exit 0
+fi
 
 say "Redis on 127.0.0.1:$REDIS_PORT"
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes \
@@ -196,25 +262,14 @@ if [ "${BENCH_BARE:-1}" = 1 ]; then
   checkpoint
   BENCH_BARE_VIEW=submit app bare_submit bare.lua "$SUBMIT_CONNECTIONS" --count-requests
 fi
+if [ "${BENCH_IMPORT:-1}" = 1 ]; then
+  student_import
+fi
+if [ "${BENCH_DASHBOARDS:-1}" = 1 ]; then
+  bench/insights.sh "$PG_PORT" "$BENCH_RUN_DIR" "$work"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-"$BIN/python" - "$BENCH_RUN_DIR/meta.json" <<PY
-import json, sys, datetime as dt
-json.dump({
-    "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    "requests_in_db": int("$requests_in_db"),
-    "submit_online_not_measured": """$online_skip""" or None,
-    "setup": {
-        "postgres": "$("${PSQL[@]}" -At -c "SHOW server_version" pishkhan)",
-        "durability": "$durability",
-        "gunicorn": "$BENCH_WORKER_CLASS, $BENCH_WORKERS workers x $BENCH_THREADS threads",
-        "wrk_connections": {"submit": $SUBMIT_CONNECTIONS, "track": $TRACK_CONNECTIONS, "queue": $QUEUE_CONNECTIONS},
-        "pgbench_clients": {"submit": $PG_SUBMIT_CLIENTS, "track": $PG_TRACK_CLIENTS},
-        "seconds_each": $DURATION,
-        "outbox_backlog_after_run": int("$pending"),
-        "load": "before $load_before, after $load_after",
-    },
-}, open(sys.argv[1], "w"), indent=1)
-PY
+write_meta "$requests_in_db" "$online_skip" "$pending" "$load_after"
 "$BIN/python" bench/report.py "$BENCH_RUN_DIR" "$RESULTS"
 rm -rf "$RESULTS/last-run" && mkdir -p "$RESULTS/last-run"
 cp "$BENCH_RUN_DIR"/*.json "$BENCH_RUN_DIR"/*.sql "$BENCH_RUN_DIR"/*.out "$BENCH_RUN_DIR"/*.log "$RESULTS/last-run/" 2>/dev/null || true
