@@ -115,6 +115,31 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (wrong type, damaged, missing columns)."""
 
 
+def _width(model: type[models.Model], name: str) -> int:
+    width = model._meta.get_field(name).max_length
+    assert width is not None
+    return int(width)
+
+
+# The text columns' widths, from the models (what the database would refuse).
+STUDENT_LIMITS = {
+    "first_name": _width(Student, "first_name"),
+    "last_name": _width(Student, "last_name"),
+    "school_code": _width(Student, "school_code"),
+    "school_name": _width(Student, "school_name"),
+    "field_of_study": _width(AcademicRecord, "field_of_study"),
+    "diploma_number": _width(AcademicRecord, "diploma_number"),
+}
+TEACHER_LIMITS = {
+    name: _width(Teacher, name)
+    for name in ("first_name", "last_name", "personnel_code", "post", "workplace")
+}
+
+
+def too_long(limit: int) -> str:
+    return _("This value is longer than %(limit)d characters.") % {"limit": limit}
+
+
 class RowError(ValueError):
     def __init__(self, column: str, reason: str) -> None:
         super().__init__(reason)
@@ -788,6 +813,8 @@ class _StudentParser(_Parser):
         i_school_name, i_year, i_level = index["school_name"], index["year"], index["level"]
         i_field, i_gpa = index["field_of_study"], index["gpa"]
         i_diploma_number, i_diploma_date = index["diploma_number"], index["diploma_date"]
+        # The database's column widths: a longer value is the row's error, not the batch's.
+        limits = [(name, index[name], STUDENT_LIMITS[name]) for name in STUDENT_LIMITS]
         grade_cells, grade_plans = self.grade_cells, self.grade_plans
         is_empty = operator.not_
         counties, births, known_grades, years = self.counties, self.births, self.grades, self.years
@@ -905,6 +932,9 @@ class _StudentParser(_Parser):
                     diploma_date = diploma.isoformat()
                 else:
                     diploma_date = NULL
+                for column, position, limit in limits:
+                    if len(cells[position]) > limit:
+                        raise RowError(column, too_long(limit))
             except RowError as exc:
                 errors.append((line(k), exc.column, exc.reason))
                 continue
@@ -949,6 +979,9 @@ def teacher_row(
     for name in ("first_name", "last_name", "post", "workplace"):
         if not get(name):
             raise RowError(name, _("This column must not be empty."))
+    for name, limit in TEACHER_LIMITS.items():
+        if len(get(name)) > limit:
+            raise RowError(name, too_long(limit))
     code = national_code("national_code", get("national_code"))
     personnel = to_ascii_digits(get("personnel_code"))
     if not personnel.isdigit() or len(personnel) > 20:
