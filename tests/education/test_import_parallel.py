@@ -321,3 +321,26 @@ def test_teachers_through_workers_too(write_csv):
         )
         == written
     )
+
+
+def _die(chunk, size):
+    import os
+
+    os._exit(9)
+
+
+def test_a_worker_that_dies_stops_the_import_instead_of_hanging(tmp_path, monkeypatch):
+    """A worker killed mid-import (out of memory, a signal) fails the import at once; a
+    multiprocessing.Pool would wait for its lost result for ever."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(importing, "_parse_in_worker", _die)
+    path = tmp_path / "students.csv"
+    path.write_text("national_code\n", encoding="utf-8")
+    pool = importing._Pool(None, path, 1)  # type: ignore[arg-type]
+    chunk = importing._Chunk(offset=0, line_before=1, lines=1, data=b"x")
+    try:
+        with pytest.raises(BrokenProcessPool):
+            list(pool.map(iter([chunk])))
+    finally:
+        pool.close(finished=False)

@@ -31,6 +31,7 @@ import zipfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -116,9 +117,9 @@ class ImportFileError(Exception):
 
 
 def _width(model: type[models.Model], name: str) -> int:
-    width = model._meta.get_field(name).max_length
-    assert width is not None
-    return int(width)
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return int(field.max_length)
 
 
 # The text columns' widths, from the models (what the database would refuse).
@@ -1442,38 +1443,38 @@ def default_workers() -> int:
 
 class _Pool:
     """Parses chunks in worker processes, handing the batches back in file order, a few
-    chunks ahead of the writing (so memory stays bounded)."""
+    chunks ahead of the writing (so memory stays bounded).
+
+    A ``ProcessPoolExecutor``, not a ``multiprocessing.Pool``: when a worker dies (killed, out of
+    memory) the executor fails every waiting result with ``BrokenProcessPool`` — the import stops
+    with an error — where a ``Pool`` would wait for the lost result for ever."""
 
     def __init__(self, parser: _Parser, path: Path, workers: int) -> None:
-        context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(
+        self.pool = ProcessPoolExecutor(
             workers,
+            mp_context=multiprocessing.get_context("fork"),
             initializer=_start_worker,
             initargs=(parser, path, translation.get_language()),
         )
         self.ahead = 2 * workers
 
     def map(self, chunks: Iterator[_Chunk | _Resume]) -> Iterator[tuple[_Chunk | _Resume, Any]]:
-        pending: deque[tuple[_Chunk | _Resume, Any]] = deque()
+        pending: deque[tuple[_Chunk | _Resume, Future[Any] | None]] = deque()
         for chunk in chunks:
             if isinstance(chunk, _Resume):
                 pending.append((chunk, None))
             else:
                 task = (replace(chunk, data=b""), len(chunk.data))
-                pending.append((chunk, self.pool.apply_async(_parse_in_worker, task)))
+                pending.append((chunk, self.pool.submit(_parse_in_worker, *task)))
             while len(pending) > self.ahead:
                 item, waiting = pending.popleft()
-                yield item, None if waiting is None else waiting.get()
+                yield item, None if waiting is None else waiting.result()
         while pending:
             item, waiting = pending.popleft()
-            yield item, None if waiting is None else waiting.get()
+            yield item, None if waiting is None else waiting.result()
 
     def close(self, *, finished: bool) -> None:
-        if finished:
-            self.pool.close()
-        else:
-            self.pool.terminate()
-        self.pool.join()
+        self.pool.shutdown(wait=True, cancel_futures=not finished)
 
 
 # --- The import -------------------------------------------------------------------------
