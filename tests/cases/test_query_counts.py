@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 # keeps the service's filing bundle (catalog.filing: fields, documents, fees, workflow version):
 #  session, user; the citizen (signed token); the office's offering with the office; then, in the
 #  transaction: the request, its attachment, its first audit event, its invoice (payments), its
-#  pending change for the rollups (insights), the outbox message. The idempotency key and the tracking code are checked by their unique constraints, not by a look-up.
+#  pending change for the rollups (insights), the outbox message. The idempotency key and the
+#  tracking code are checked by their unique constraints, not by a look-up.
 #  The transaction's own statements (BEGIN/COMMIT or, inside a test's transaction,
 #  SAVEPOINT/RELEASE) are not counted.
 COUNTER_SUBMIT = 10
