@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.db import models
@@ -20,6 +22,20 @@ FORMFIELD_OVERRIDES = {
     models.PositiveSmallIntegerField: _NUMBER_INPUT,
     models.PositiveIntegerField: _NUMBER_INPUT,
 }
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records decided elsewhere (an audited step on their own pages, an import): shown, never
+    added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 class NormalizingAdmin(admin.ModelAdmin):

@@ -3,33 +3,21 @@ issued and revoked on their requests' pages (one audited step): here everything 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from pishkhan.core.admin import ReadOnlyAdmin
 
 from .models import AcademicRecord, Certificate, Student, Teacher
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Student)
-class StudentAdmin(_ReadOnly):
+class StudentAdmin(ReadOnlyAdmin):
     list_display = ["national_code", "last_name", "first_name", "birth_date", "school_name"]
     search_fields = ["national_code", "last_name", "parent_national_code"]
 
 
 @admin.register(AcademicRecord)
-class AcademicRecordAdmin(_ReadOnly):
+class AcademicRecordAdmin(ReadOnlyAdmin):
     list_display = ["student", "year", "level", "field_of_study", "gpa"]
     list_filter = ["level", "year"]
     search_fields = ["student__national_code"]
@@ -38,13 +26,13 @@ class AcademicRecordAdmin(_ReadOnly):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(_ReadOnly):
+class TeacherAdmin(ReadOnlyAdmin):
     list_display = ["national_code", "personnel_code", "last_name", "first_name", "post"]
     search_fields = ["national_code", "personnel_code", "last_name"]
 
 
 @admin.register(Certificate)
-class CertificateAdmin(_ReadOnly):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = ["verification_code", "kind", "holder_name", "status", "issued_at"]
     list_filter = ["kind", "status"]
     search_fields = ["verification_code", "holder_national_code", "request__tracking_code"]

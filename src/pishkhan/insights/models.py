@@ -42,7 +42,19 @@ class Cell(models.Model):
         return " · ".join(str(getattr(self, name)) for name in self.KEY)
 
 
-class Histogram(Cell):
+class ServiceCell(Cell):
+    """Where: the province, and the service with its agency (ids: cells are written in bulk by
+    SQL and read by aggregate, never joined row by row)."""
+
+    province_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    service_id = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class Histogram(ServiceCell):
     """How many, their total seconds and their histogram."""
 
     count = models.BigIntegerField(default=0)
@@ -68,11 +80,8 @@ class Histogram(Cell):
         abstract = True
 
 
-class StatusDay(Cell):
+class StatusDay(ServiceCell):
     day = models.DateField()
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     channel = models.CharField(max_length=10)
     status = models.CharField(max_length=40)
     requests = models.BigIntegerField(default=0)
@@ -89,11 +98,8 @@ class StatusDay(Cell):
         verbose_name = _("status cell (day)")
 
 
-class StatusMonth(Cell):
+class StatusMonth(ServiceCell):
     month = models.DateField(help_text="first day of the Jalali month")
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     channel = models.CharField(max_length=10)
     status = models.CharField(max_length=40)
     requests = models.BigIntegerField(default=0)
@@ -112,12 +118,9 @@ class StatusMonth(Cell):
         verbose_name = _("status cell (month)")
 
 
-class OfficeStatusMonth(Cell):
+class OfficeStatusMonth(ServiceCell):
     month = models.DateField()
     office_id = models.IntegerField()
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     status = models.CharField(max_length=40)
     requests = models.BigIntegerField(default=0)
 
@@ -139,9 +142,6 @@ class OfficeStatusMonth(Cell):
 
 class DecisionDay(Histogram):
     day = models.DateField()
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     channel = models.CharField(max_length=10)
     decision = models.CharField(max_length=40)
     breached = models.BigIntegerField(default=0)
@@ -160,9 +160,6 @@ class DecisionDay(Histogram):
 
 class DecisionMonth(Histogram):
     month = models.DateField()
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     channel = models.CharField(max_length=10)
     decision = models.CharField(max_length=40)
     breached = models.BigIntegerField(default=0)
@@ -183,9 +180,6 @@ class DecisionMonth(Histogram):
 class OfficeDecisionMonth(Histogram):
     month = models.DateField()
     office_id = models.IntegerField()
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     decision = models.CharField(max_length=40)
     breached = models.BigIntegerField(default=0)
 
@@ -207,9 +201,6 @@ class OfficeDecisionMonth(Histogram):
 
 class StepMonth(Histogram):
     month = models.DateField()
-    province_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    service_id = models.IntegerField()
     state = models.CharField(max_length=40)
 
     KEY = ("month", "province_id", "agency_id", "service_id", "state")
