@@ -155,18 +155,25 @@ class TrackForm(NormalizingForm):
     national_code = NationalCodeField(label=_("National code"))
 
     def clean_tracking_code(self) -> str:
-        code = "".join(self.cleaned_data["tracking_code"].split()).replace("-", "")
-        if not (code.isdigit() and len(code) == 12):
-            raise ValidationError(_("A tracking code has 12 digits."), code="length")
-        if not is_valid_tracking_code(code):
-            raise ValidationError(
-                _(
-                    "This tracking code has a typo: its last digit does not match. "
-                    "Check it on your receipt."
-                ),
-                code="checksum",
-            )
-        return code
+        return clean_tracking_code(self.cleaned_data["tracking_code"])
+
+
+def clean_tracking_code(text: str) -> str:
+    """A tracking code as typed (normalized digits; spaces and dashes allowed between groups) as
+    its 12 digits, or a ValidationError saying what is wrong with it. Shared by ``TrackForm``
+    and the tracking look-up's fast path (cases.views.public)."""
+    code = "".join(text.split()).replace("-", "")
+    if not (code.isdigit() and code.isascii() and len(code) == 12):
+        raise ValidationError(_("A tracking code has 12 digits."), code="length")
+    if not is_valid_tracking_code(code):
+        raise ValidationError(
+            _(
+                "This tracking code has a typo: its last digit does not match. "
+                "Check it on your receipt."
+            ),
+            code="checksum",
+        )
+    return code
 
 
 class CitizenCodeForm(NormalizingForm):
