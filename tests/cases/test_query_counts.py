@@ -23,13 +23,17 @@ pytestmark = pytest.mark.django_db
 
 # The counter's POST of a new request (a service with one mandatory document), once the process
 # keeps the service's filing bundle (catalog.filing: fields, documents, fees, workflow version):
-#  session, user; the citizen (signed token); the office's offering with the office; then, in the
-#  transaction: the request, its attachment, its first audit event, its invoice (payments), its
-#  pending change for the rollups (insights), the outbox message. The idempotency key and the
-#  tracking code are checked by their unique constraints, not by a look-up.
-#  The transaction's own statements (BEGIN/COMMIT or, inside a test's transaction,
+#  session, user; the citizen (signed token) with the office's offering and the office, in one
+#  query (selectors.citizen_and_offering); then, in the transaction: the request (its id is
+#  needed by the rest), and the rest of its rows — its attachment, its first audit event, its
+#  invoice (payments), its pending change for the rollups (insights), the outbox message — which
+#  on PostgreSQL are one statement (core.rows, decision 31) and elsewhere one insert each. The
+#  idempotency key and the tracking code are checked by their unique constraints, not by a
+#  look-up. The transaction's own statements (BEGIN/COMMIT or, inside a test's transaction,
 #  SAVEPOINT/RELEASE) are not counted.
-COUNTER_SUBMIT = 10
+SUBMISSION_ROWS_AFTER_THE_REQUEST = 5
+COUNTER_SUBMIT_POSTGRESQL = 5
+COUNTER_SUBMIT_ELSEWHERE = 4 + SUBMISSION_ROWS_AFTER_THE_REQUEST
 # Tracking: one query, the request with its service's names and its public timeline (the
 # workflow version is parsed once per process).
 TRACK = 1
@@ -90,7 +94,12 @@ def test_counter_submit(client):
         response = post("query-count")
     assert response.status_code == 302
     assert ServiceRequest.objects.filter(idempotency_key="query-count").exists()
-    assert_count(capture, COUNTER_SUBMIT)
+    assert_count(
+        capture,
+        COUNTER_SUBMIT_POSTGRESQL
+        if connection.vendor == "postgresql"
+        else COUNTER_SUBMIT_ELSEWHERE,
+    )
 
 
 def test_tracking(client, django_capture_on_commit_callbacks):

@@ -20,6 +20,7 @@ from pishkhan.catalog.fees import fee_in_force, vat_on
 from pishkhan.catalog.models import Channel, FeeKind, Service
 from pishkhan.core.audit import record_event
 from pishkhan.core.identifiers import new_tracking_code
+from pishkhan.core.rows import insert_row, rows_together
 from pishkhan.core.workdays import add_working_days
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.entitlements import entitled_service_ids
@@ -222,7 +223,7 @@ def _file(
     """One attempt at the submission's transaction; the stored files go if it fails."""
     saved_files: list[Any] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), rows_together():
             request = _create(
                 service, citizen, channel, actor, office, form_values, idempotency_key, offering
             )
@@ -231,6 +232,7 @@ def _file(
                 SUBJECT,
                 request.pk,
                 first=True,
+                insert=insert_row,
                 action="submit",
                 actor=actor,
                 to_state=request.status,
@@ -252,6 +254,7 @@ def _file(
                 subject_type=SUBJECT,
                 subject_id=str(request.pk),
                 event="submitted",
+                insert=insert_row,
             )
     except BaseException:
         for file in saved_files:
@@ -274,7 +277,7 @@ def _attach(request: ServiceRequest, uploads: Sequence[Upload], saved_files: lis
         )
         attachment.file.save(upload.file.name, upload.file, save=False)
         saved_files.append(attachment.file)
-        attachment.save()
+        insert_row(attachment)
 
 
 def _same_submission(existing: ServiceRequest, citizen: User, service: Service) -> ServiceRequest:
@@ -308,7 +311,7 @@ def _create(
             "no_province",
             _("The citizen's province is not known; it is needed to route the request."),
         )
-    return ServiceRequest.objects.create(
+    request = ServiceRequest(
         tracking_code=new_tracking_code(),
         service=service,
         agency_id=service.agency_id,
@@ -326,6 +329,8 @@ def _create(
         sla_due_on=add_working_days(today, service.sla_working_days),
         idempotency_key=idempotency_key or None,
     )
+    insert_row(request, now=True)  # its id is needed by the rest
+    return request
 
 
 _NOTIFY = {

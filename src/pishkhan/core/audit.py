@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,6 +182,7 @@ def record_event(
     comment: str = "",
     data: Mapping[str, Any] | None = None,
     first: bool = False,
+    insert: Callable[[AuditEvent], None] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain of one subject and return it.
 
@@ -195,6 +196,10 @@ def record_event(
     ``first``: the subject was created in this very transaction, so it has no events yet and
     the look-up of its last event is skipped (a hot path: every submission). Said wrongly, the
     unique (subject, sequence) constraint refuses the event.
+
+    ``insert``: how the new event is written, when the caller writes its rows its own way
+    (``core.rows.insert_row``: a submission's rows in one statement); by default it is
+    saved.
 
     ``actor`` is any user-like object (its ``pk``, ``get_full_name()`` or ``username``, and
     ``role`` if it has one are copied), or None for the system. ``data`` takes JSON values
@@ -246,7 +251,10 @@ def record_event(
         created_at=created_at,
     )
     event.hash = hash_of(event)
-    event.save()
+    if insert is None:
+        event.save()
+    else:
+        insert(event)
     return event
 
 

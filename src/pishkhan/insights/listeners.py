@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from pishkhan.core.models import AuditEvent
+from pishkhan.core.rows import insert_row
 from pishkhan.workflow.events import StateChange, register
 
 from .models import PendingChange
@@ -30,7 +31,8 @@ def note_change(change: StateChange) -> None:
             .values_list("created_at", flat=True)[:2]
         )
         since = times[1] if len(times) == 2 else None
-    PendingChange.objects.create(
+    # With the submission's other rows in one statement (core.rows, decision 31).
+    change_row = PendingChange(
         request_id=request.pk,
         at=at,
         since=since,
@@ -44,3 +46,4 @@ def note_change(change: StateChange) -> None:
         channel=request.channel,
         office_id=request.office_id,
     )
+    insert_row(change_row)

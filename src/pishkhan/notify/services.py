@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -17,15 +18,18 @@ def enqueue_sms(
     subject_id: str = "",
     event: str = "",
     sensitive: bool = False,
+    insert: Callable[[OutboxMessage], None] | None = None,
 ) -> OutboxMessage | None:
     """Write an SMS to the outbox in the caller's transaction, and deliver it once that commits.
 
     If the transaction rolls back, neither the row nor the delivery exists; if the process dies
-    after the commit, the periodic sweeper (``deliver_pending``) sends it.
+    after the commit, the periodic sweeper (``deliver_pending``) sends it. ``insert``: how the
+    row is written, when the caller writes its rows its own way (``core.rows.insert_row``);
+    by default it is saved.
     """
     if not mobile:
         return None
-    message = OutboxMessage.objects.create(
+    message = OutboxMessage(
         channel="sms",
         recipient=mobile,
         body=body,
@@ -34,6 +38,10 @@ def enqueue_sms(
         event=event,
         sensitive=sensitive,
     )
+    if insert is None:
+        message.save(force_insert=True)
+    else:
+        insert(message)
     transaction.on_commit(lambda: _schedule(message.pk))
     return message
 

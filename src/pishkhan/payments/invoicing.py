@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from pishkhan.core.rows import insert_row
 from pishkhan.workflow.events import StateChange, register
 
 from .models import Invoice, InvoiceStatus
@@ -17,7 +18,8 @@ def invoice_on_submit(change: StateChange) -> None:
     if change.subject_type != REQUEST_SUBJECT or change.action != "submit":
         return
     request = change.subject
-    Invoice.objects.create(
+    # With the submission's other rows in one statement (core.rows, decision 31).
+    invoice = Invoice(
         request=request,
         office_id=request.office_id,
         agency_id=request.agency_id,
@@ -31,3 +33,4 @@ def invoice_on_submit(change: StateChange) -> None:
             else {}
         ),
     )
+    insert_row(invoice)

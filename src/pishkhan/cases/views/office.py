@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -22,7 +24,7 @@ from pishkhan.offices.models import OfficeService
 
 from ..forms import IdentifyCitizenForm
 from ..models import ServiceRequest
-from ..selectors import get_visible
+from ..selectors import citizen_and_offering, get_visible
 from .common import filing_page, request_page
 
 OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
@@ -75,14 +77,18 @@ def identify(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/office_identify.html", {"form": form})
 
 
-def _citizen_from(request: HttpRequest, token: str) -> User:
+def _citizen_id_from(request: HttpRequest, token: str) -> Any:
     try:
         data = signing.loads(token, salt=CITIZEN_TOKEN_SALT, max_age=CITIZEN_TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
     if data.get("office") != request.user.office_id:  # type: ignore[union-attr]
         raise Http404
-    return get_object_or_404(User, pk=data.get("citizen"), role=Role.CITIZEN)
+    return data.get("citizen")
+
+
+def _citizen_from(request: HttpRequest, token: str) -> User:
+    return get_object_or_404(User, pk=_citizen_id_from(request, token), role=Role.CITIZEN)
 
 
 @office_staff
@@ -106,16 +112,16 @@ def choose_service(request: HttpRequest, token: str) -> HttpResponse:
 @office_staff
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
-    citizen = _citizen_from(request, token)
+    citizen_id = _citizen_id_from(request, token)
     service = service_for_filing(code)
-    offering = (
-        OfficeService.objects.select_related("office")
-        .filter(office_id=request.user.office_id, service_id=service.pk)  # type: ignore[union-attr]
-        .first()
-        if service is not None
-        else None
+    if service is None:
+        raise Http404
+    citizen, offering = citizen_and_offering(
+        citizen_id,
+        request.user.office_id,  # type: ignore[union-attr]
+        service.pk,
     )
-    if offering is None:
+    if citizen is None or offering is None:
         raise Http404
     return filing_page(
         request,
