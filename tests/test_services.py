@@ -38,12 +38,22 @@ def test_redis_cache_round_trip():
     url = os.environ.get("PISHKHAN_TEST_REDIS_URL")
     if not url:
         skip_or_fail("PISHKHAN_TEST_REDIS_URL is not set")
-    from django.core.cache.backends.redis import RedisCache
+    from pishkhan.core.cache import RedisCache
 
     cache = RedisCache(url, {"KEY_PREFIX": f"pishkhan-test-{os.getpid()}"})
     cache.set("کلید", {"amount": 300000}, 30)
     assert cache.get("کلید") == {"amount": 300000}
     cache.set("counter", 0, 30)
     assert cache.incr("counter") == 1
+    # The backend keeps its Redis client (Django's builds one per call: core/cache.py) ...
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    # ... and a forked process (gunicorn's workers) still reaches Redis through it: the pool
+    # notices the new pid and opens connections of its own.
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's exit code carries the result
+        os._exit(0 if cache.incr("counter") == 2 else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert cache.get("counter") == 2
     cache.delete_many(["کلید", "counter"])
     assert cache.get("کلید") is None

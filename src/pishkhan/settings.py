@@ -175,7 +175,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the signed-in user kept in Redis (accounts/backends.py).
+    "pishkhan.accounts.backends.UserBackend",
 ]
 # Staff sign in with a password and, unless switched off (the demo), a TOTP code.
 PISHKHAN_STAFF_OTP = env_bool("PISHKHAN_STAFF_OTP", not DEBUG)
@@ -252,7 +253,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "pishkhan.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pishkhan",
         }

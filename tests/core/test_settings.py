@@ -58,7 +58,7 @@ def test_database_and_redis_urls_are_read():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "pishkhan.core.cache.RedisCache",
         "django.db.backends.postgresql",
     ]
 

@@ -13,6 +13,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from .access import otp_required_for
+from .backends import BACKEND
 from .forms import OtpForm, StaffLoginForm
 from .models import User
 from .roles import Role
@@ -68,7 +69,7 @@ def otp(request: HttpRequest) -> HttpResponse:
                 "token", _("This code is not right, or has expired. Enter the current code.")
             )
         else:
-            auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth.login(request, user, backend=BACKEND)
             otp_login(request, device)
             target = request.session.pop("pishkhan_next", "") or reverse("catalog:home")
             request.session.pop(PENDING, None)

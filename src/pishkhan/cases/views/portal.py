@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
+from pishkhan.accounts.backends import BACKEND
 from pishkhan.accounts.otp import SignInError, request_code, verify_code
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.filing import service_for_filing
@@ -60,7 +61,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             target = request.session.pop("pishkhan_next", "")
-            auth.login(request, citizen, backend="django.contrib.auth.backends.ModelBackend")
+            auth.login(request, citizen, backend=BACKEND)
             host, secure = {request.get_host()}, request.is_secure()
             safe = url_has_allowed_host_and_scheme(target, host, secure)
             return redirect(target if target and safe else "cases:portal_home")
