@@ -65,9 +65,7 @@ def test_a_saved_user_is_read_again(redis_cache, django_capture_on_commit_callba
 
 def test_a_deactivated_user_is_signed_out_at_once(redis_cache, client, settings):
     settings.PISHKHAN_STAFF_OTP = False
-    client.post(
-        reverse("accounts:login"), {"username": "operator-1001", "password": DEMO_PASSWORD}
-    )
+    client.post(reverse("accounts:login"), {"username": "operator-1001", "password": DEMO_PASSWORD})
     assert client.get(reverse("cases:office_home")).status_code == 200
     user = operator()
     user.is_active = False
@@ -79,9 +77,7 @@ def test_a_deactivated_user_is_signed_out_at_once(redis_cache, client, settings)
 
 def test_a_changed_password_ends_other_sessions(redis_cache, client, settings):
     settings.PISHKHAN_STAFF_OTP = False
-    client.post(
-        reverse("accounts:login"), {"username": "operator-1001", "password": DEMO_PASSWORD}
-    )
+    client.post(reverse("accounts:login"), {"username": "operator-1001", "password": DEMO_PASSWORD})
     assert client.get(reverse("cases:office_home")).status_code == 200
     user = operator()
     user.set_password("another-long-password-1405")
