@@ -35,11 +35,30 @@ DECISIONS = ("approved", "issued", "rejected")
 ROLLUPS = (
     "statusday",
     "statusmonth",
+    "statusyear",
+    "nationalstatusday",
+    "nationalstatusmonth",
+    "nationalstatusyear",
+    "provincefiledday",
+    "provincefiledmonth",
+    "provincefiledyear",
     "officestatusmonth",
+    "officestatusyear",
     "decisionday",
     "decisionmonth",
+    "decisionyear",
+    "nationaldecisionday",
+    "nationaldecisionmonth",
+    "nationaldecisionyear",
+    "provincedecidedday",
+    "provincedecidedmonth",
+    "provincedecidedyear",
     "officedecisionmonth",
+    "officedecisionyear",
     "stepmonth",
+    "stepyear",
+    "nationalstepmonth",
+    "nationalstepyear",
 )
 HIST = ", ".join(f"sum(b{k:02d})" for k in range(15))
 TEHRAN_SCI = "23"
@@ -62,40 +81,56 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def rollup_queries(view: str, period: str, ctx: dict[str, Any]) -> list[tuple[str, list[Any]]]:
-    """What a dashboard page reads for the figures (insights.periods: day cells up to 62 days)."""
+    """What a dashboard page reads for the figures (insights.plan, insights.selectors): the last
+    30 days from day cells (the months of "where time goes" from month cells), all time from
+    year cells (one per key and Jalali year) and its series from month cells; the national view
+    from the national cells (no province) but for its table by province (the province cells
+    without the service)."""
     province = "AND province_id = %(p)s" if view == "provincial" else ""
+    nation = "national" if view == "national" else ""
     if period == "30d":
-        status, decision, when = "insights_statusday", "insights_decisionday", "day"
-        span = f"{when} BETWEEN %(first)s AND %(last)s"
-        months = "month BETWEEN %(first_month)s AND %(last)s"
+        grain, when, series = "day", "day", "day"
+        span = "day BETWEEN %(first)s AND %(last)s"
+        steps, months = "month", "month BETWEEN %(first_month)s AND %(last)s"
     else:
-        status, decision, when = "insights_statusmonth", "insights_decisionmonth", "month"
+        grain, when, series = "year", "year", "month"
         span = months = "TRUE"
+        steps = "year"
     by = "province_id" if view == "national" else "agency_id, service_id"
+    status, decision = f"insights_{nation}status{grain}", f"insights_{nation}decision{grain}"
+    by_status, by_decision = f"insights_status{grain}", f"insights_decision{grain}"
+    if view == "national":
+        by_status, by_decision = (
+            f"insights_provincefiled{grain}",
+            f"insights_provincedecided{grain}",
+        )
     queries = [
-        # requests filed in the period by status and channel (totals, online share)
-        f"SELECT status, channel, sum(requests) FROM {status} WHERE {span} {province} "
-        "GROUP BY status, channel",
-        # by province (national) or by service (provincial)
+        # requests filed in the period by service, status and channel (totals, online share)
+        f"SELECT agency_id, service_id, status, channel, sum(requests) FROM {status} "
+        f"WHERE {span} {province} GROUP BY agency_id, service_id, status, channel",
+        # by province (national: the province cells without the service) or by service
         f"SELECT {by}, sum(requests), sum(requests) FILTER (WHERE channel = 'online') "
-        f"FROM {status} WHERE {span} {province} GROUP BY {by}",
+        f"FROM {by_status} WHERE {span} {province} GROUP BY {by}",
         # the period's series, by day or month
-        f"SELECT {when}, sum(requests) FROM {status} WHERE {span} {province} GROUP BY {when}",
+        f"SELECT {series}, channel, sum(requests) FROM insights_{nation}status{series} "
+        f"WHERE {span.replace(when, series)} {province} GROUP BY {series}, channel",
         # decisions: how many, SLA breaches, turnaround histogram (median, 90th percentile)
-        f"SELECT decision, sum(count), sum(breached), sum(total_seconds), {HIST} "
-        f"FROM {decision} WHERE {span} {province} GROUP BY decision",
-        f"SELECT {by}, sum(count), sum(breached), {HIST} FROM {decision} "
+        f"SELECT service_id, channel, sum(count), sum(breached), sum(total_seconds), {HIST} "
+        f"FROM {decision} WHERE {span} {province} GROUP BY service_id, channel",
+        f"SELECT {by}, sum(count), sum(breached), {HIST} FROM {by_decision} "
         f"WHERE {span} {province} GROUP BY {by}",
         # where time goes: the months the period touches
-        f"SELECT state, sum(count), sum(total_seconds), {HIST} FROM insights_stepmonth "
-        f"WHERE {months} {province} GROUP BY state",
+        f"SELECT state, sum(count), sum(total_seconds), {HIST} FROM insights_{nation}step{steps} "
+        f"WHERE {months.replace('month', steps)} {province} GROUP BY state",
     ]
     if view == "provincial":
+        office = "month" if period == "30d" else "year"
         queries += [
-            "SELECT office_id, status, sum(requests) FROM insights_officestatusmonth "
-            f"WHERE province_id = %(p)s AND {months} GROUP BY office_id, status",
-            f"SELECT office_id, sum(count), sum(breached), {HIST} FROM insights_officedecisionmonth"
-            f" WHERE province_id = %(p)s AND {months} GROUP BY office_id",
+            f"SELECT office_id, sum(requests) FROM insights_officestatus{office} "
+            f"WHERE province_id = %(p)s AND {months.replace('month', office)} GROUP BY office_id",
+            f"SELECT office_id, sum(count), sum(breached), {HIST} "
+            f"FROM insights_officedecision{office} "
+            f"WHERE province_id = %(p)s AND {months.replace('month', office)} GROUP BY office_id",
         ]
     return [(sql, ctx) for sql in queries]  # type: ignore[misc]
 

@@ -1,9 +1,9 @@
-"""The period a dashboard shows, and the grain its cells are read at.
+"""The period a dashboard shows, and the grain it is shown at.
 
-Ranges of up to 62 days are read from the day cells; longer ones (and "all") from the Jalali
-month cells, widened to whole months — so a page reads at most a few thousand cells, however
-long the history. Office, county and "where time goes" figures exist only by month: they always
-cover the whole Jalali months the period touches.
+Ranges of up to 62 days are shown by day; longer ones (and "all") by Jalali month, widened to
+whole months. Office, county and "where time goes" figures always cover the whole Jalali months
+the period touches. Which cells hold the days covered — years, months, days — is
+``insights.plan``'s choice: at most one cell per key and Jalali year, however long the history.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 import jdatetime
@@ -25,12 +26,31 @@ from .models import (
     Cell,
     DecisionDay,
     DecisionMonth,
+    DecisionYear,
+    NationalDecisionDay,
+    NationalDecisionMonth,
+    NationalDecisionYear,
+    NationalStatusDay,
+    NationalStatusMonth,
+    NationalStatusYear,
+    NationalStepMonth,
+    NationalStepYear,
     OfficeDecisionMonth,
+    OfficeDecisionYear,
     OfficeStatusMonth,
+    OfficeStatusYear,
     PendingChange,
+    ProvinceDecidedDay,
+    ProvinceDecidedMonth,
+    ProvinceDecidedYear,
+    ProvinceFiledDay,
+    ProvinceFiledMonth,
+    ProvinceFiledYear,
     StatusDay,
     StatusMonth,
+    StatusYear,
     StepMonth,
+    StepYear,
 )
 
 # A request's first arrival in one of these is its decision (turnaround ends, SLA judged).
@@ -40,12 +60,37 @@ FOLD_BATCH = 5000
 ROLLUPS: tuple[type[Cell], ...] = (
     StatusDay,
     StatusMonth,
+    StatusYear,
+    NationalStatusDay,
+    NationalStatusMonth,
+    NationalStatusYear,
+    ProvinceFiledDay,
+    ProvinceFiledMonth,
+    ProvinceFiledYear,
     OfficeStatusMonth,
+    OfficeStatusYear,
     DecisionDay,
     DecisionMonth,
+    DecisionYear,
+    NationalDecisionDay,
+    NationalDecisionMonth,
+    NationalDecisionYear,
+    ProvinceDecidedDay,
+    ProvinceDecidedMonth,
+    ProvinceDecidedYear,
     OfficeDecisionMonth,
+    OfficeDecisionYear,
     StepMonth,
+    StepYear,
+    NationalStepMonth,
+    NationalStepYear,
 )
+# The rollups of each family: one change adds to a cell of each (the office ones for counter
+# requests only).
+FAMILIES: dict[str, tuple[type[Cell], ...]] = {
+    family: tuple(model for model in ROLLUPS if family == model.FAMILY)
+    for family in ("status", "office_status", "decision", "office_decision", "step")
+}
 _BUCKET_BOUNDS = tuple(hours * 3600 for hours in BUCKET_HOURS)
 
 
@@ -78,6 +123,14 @@ def jalali_month(day: dt.date) -> dt.date:
     return first
 
 
+@lru_cache(maxsize=4096)
+def jalali_year(day: dt.date) -> dt.date:
+    """The first day (Gregorian date: Nowruz) of the Jalali year ``day`` falls in."""
+    j = jdatetime.date.fromgregorian(date=day)
+    first: dt.date = jdatetime.date(j.year, 1, 1).togregorian()
+    return first
+
+
 def bucket(seconds: int) -> int:
     """The histogram bucket of a duration (bounds inclusive: exactly 1 hour is bucket 0)."""
     return bisect.bisect_left(_BUCKET_BOUNDS, seconds)
@@ -85,6 +138,39 @@ def bucket(seconds: int) -> int:
 
 def _zeros(width: int) -> list[int]:
     return [0] * width
+
+
+# What ``Tally.add`` knows of a change, in this order; each rollup's key picks its columns from it
+# (its grain's time, and "status", "decision" or "state" are the state the cell counts).
+_FACTS = ("day", "month", "year", "province_id", "agency_id", "service_id", "channel", "office_id")
+_STATE = len(_FACTS)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a rollup's key comes from and where its values go (positions in ``fields_of``)."""
+
+    key: Any  # operator.itemgetter over the facts: the cell's key as a tuple
+    count: int
+    total: int
+    first_bucket: int
+    breached: int | None
+
+
+@lru_cache(maxsize=64)
+def _layout(model: type[Cell]) -> _Layout:
+    positions = [_FACTS.index(name) if name in _FACTS else _STATE for name in model.KEY]
+    fields = fields_of(model)
+    getter = itemgetter(*positions)  # every key has several columns: a tuple
+    if "count" not in fields:
+        return _Layout(getter, fields.index("requests"), -1, -1, None)
+    return _Layout(
+        getter,
+        fields.index("count"),
+        fields.index("total_seconds"),
+        fields.index(BUCKET_FIELDS[0]),
+        fields.index("breached") if "breached" in fields else None,
+    )
 
 
 class Tally:
@@ -95,57 +181,60 @@ class Tally:
             model: defaultdict(partial(_zeros, len(fields_of(model)))) for model in ROLLUPS
         }
 
-    def _bump(self, model: type[Cell], key: tuple[object, ...], **values: int) -> None:
-        row = self.cells[model][key]
-        for index, name in enumerate(fields_of(model)):
-            if name in values:
-                row[index] += values[name]
+    def _count(self, models: tuple[type[Cell], ...], facts: tuple[Any, ...], step: int) -> None:
+        for model in models:
+            layout = _layout(model)
+            self.cells[model][layout.key(facts)][layout.count] += step
 
     def _histogram(
-        self, model: type[Cell], key: tuple[object, ...], seconds: int, **more: int
+        self, models: tuple[type[Cell], ...], facts: tuple[Any, ...], seconds: int, late: int = 0
     ) -> None:
-        self._bump(
-            model,
-            key,
-            count=1,
-            total_seconds=seconds,
-            **{BUCKET_FIELDS[bucket(seconds)]: 1},
-            **more,
-        )
+        index = bucket(seconds)
+        for model in models:
+            layout = _layout(model)
+            row = self.cells[model][layout.key(facts)]
+            row[layout.count] += 1
+            row[layout.total] += seconds
+            row[layout.first_bucket + index] += 1
+            if layout.breached is not None:
+                row[layout.breached] += late
 
     def add(self, change: Change) -> None:
+        """A change's increments to every rollup: its status moves on the filing day (month,
+        year) of the request, the time it spent in the state it leaves and its decision on the
+        day (month, year) of the change — in every grain alike, so the grains cannot disagree."""
         filed = local_day(change.submitted_at)
-        filed_month = jalali_month(filed)
-        place = (change.province_id, change.agency_id, change.service_id)
-        office = change.office_id
+        where = (
+            change.province_id,
+            change.agency_id,
+            change.service_id,
+            change.channel,
+            change.office_id,
+        )
+        filed_at = (filed, jalali_month(filed), jalali_year(filed), *where)
+        office = change.office_id is not None
         moves = [(change.to_state, 1)]
         if change.from_state:
             moves.append((change.from_state, -1))
         for state, step in moves:
-            self._bump(StatusDay, (filed, *place, change.channel, state), requests=step)
-            self._bump(StatusMonth, (filed_month, *place, change.channel, state), requests=step)
-            if office is not None:
-                self._bump(OfficeStatusMonth, (filed_month, office, *place, state), requests=step)
+            facts = (*filed_at, state)
+            self._count(FAMILIES["status"], facts, step)
+            if office:
+                self._count(FAMILIES["office_status"], facts, step)
         if not change.from_state:
             return
         day = local_day(change.at)
-        month = jalali_month(day)
+        at = (day, jalali_month(day), jalali_year(day), *where)
         if change.since is not None:
             spent = max(0, int((change.at - change.since).total_seconds()))
-            self._histogram(StepMonth, (month, *place, change.from_state), spent)
+            self._histogram(FAMILIES["step"], (*at, change.from_state), spent)
         if change.to_state in DECISIONS and change.from_state not in DECISIONS:
             turnaround = max(0, int((change.at - change.submitted_at).total_seconds()))
             late = int(day > change.sla_due_on)
-            decision = change.to_state
-            self._histogram(
-                DecisionDay, (day, *place, change.channel, decision), turnaround, breached=late
-            )
-            self._histogram(
-                DecisionMonth, (month, *place, change.channel, decision), turnaround, breached=late
-            )
-            if office is not None:
-                key = (month, office, *place, decision)
-                self._histogram(OfficeDecisionMonth, key, turnaround, breached=late)
+            facts = (*at, change.to_state)
+            self._histogram(FAMILIES["decision"], facts, turnaround, late)
+            if office:
+                self._histogram(FAMILIES["office_decision"], facts, turnaround, late)
 
 
 @lru_cache(maxsize=16)

@@ -9,15 +9,21 @@ the two on generated data with random times (bucket bounds, Tehran midnights, Ja
   request; ``since`` is the time of the request's previous state-changing event (``lag`` over
   its events in sequence order), as ``rollups.replayed_changes`` keeps it;
 * status cells: +1 for the state entered, -1 for the state left, on the filing day (Tehran) and
-  its Jalali month, by office for counter requests; cells that add up to nothing are not written;
+  its Jalali month and year, by office for counter requests; cells that add up to nothing are
+  not written;
 * step cells: a change that leaves a state counts the whole seconds since it was entered, in the
-  Jalali month of the change's day;
+  Jalali month (and year) of the change's day;
 * decision cells: a change from a non-decision into a decision counts the whole seconds since
   filing and whether its day is after the SLA's due date.
 
+Every grain of a family (day, month, year; by province, nationwide, by office) is one grouped
+``INSERT`` from the same per-day table of the family (``_grain``), as ``Tally.add`` feeds every
+grain from the same change.
+
 Days are Tehran's (``AT TIME ZONE`` with the zone of ``core.jalali.TEHRAN``, the same tz
 database as Python's); Jalali months come from a table of days and the first day of their month,
-computed in Python (``rollups.jalali_month``) for the days the data spans.
+computed in Python (``rollups.jalali_month``, ``rollups.jalali_year``) for the days the data
+spans.
 """
 
 from __future__ import annotations
@@ -29,19 +35,7 @@ from django.db.models import UniqueConstraint
 
 from pishkhan.core.jalali import TEHRAN
 
-from .models import (
-    BUCKET_FIELDS,
-    BUCKET_HOURS,
-    Cell,
-    DecisionDay,
-    DecisionMonth,
-    OfficeDecisionMonth,
-    OfficeStatusMonth,
-    PendingChange,
-    StatusDay,
-    StatusMonth,
-    StepMonth,
-)
+from .models import BUCKET_FIELDS, BUCKET_HOURS, Cell, PendingChange
 
 TEMP_TABLES = (
     "insights_seen",
@@ -90,6 +84,43 @@ def _insert(model: type[Cell], key: list[str], values: list[str], select: str) -
         cursor.execute(
             f"INSERT INTO {q(model._meta.db_table)} ({columns}) {select} ORDER BY {order}"
         )
+
+
+# Per family: the per-day table it is grouped from, that table's day column, the column of each
+# key field, the values summed, and whether a cell that adds up to nothing is left out.
+_SOURCES = {
+    "status": ("insights_status", "filed", {"status": "state"}),
+    "office_status": ("insights_status", "filed", {"status": "state"}),
+    "decision": ("insights_decision", "day", {}),
+    "office_decision": ("insights_decision", "day", {}),
+    "step": ("insights_step", "day", {"state": "from_state"}),
+}
+
+
+def _grain(model: type[Cell]) -> None:
+    """Every cell of one rollup, grouped from its family's per-day table: the day, or the
+    Jalali month or year of the day (``insights_jday``), and the key's other columns."""
+    q = connection.ops.quote_name
+    table, day, renamed = _SOURCES[model.FAMILY]
+    key = list(model.KEY)
+    time = f"s.{day}" if model.GRAIN == "day" else f"j.{model.GRAIN}"
+    columns = [time if name == model.GRAIN else f"s.{renamed.get(name, name)}" for name in key]
+    if model.FAMILY.endswith("status"):
+        values = ["requests"]
+    else:
+        values = _histogram_columns() + (["breached"] if "decision" in model.FAMILY else [])
+    sums = ", ".join(f"CAST(sum(s.{q(c)}) AS bigint)" for c in values)
+    join = "" if model.GRAIN == "day" else f" JOIN insights_jday j ON j.day = s.{day}"
+    where = " WHERE s.office_id IS NOT NULL" if model.FAMILY.startswith("office") else ""
+    having = " HAVING sum(s.requests) <> 0" if values == ["requests"] else ""
+    groups = ", ".join(str(n + 1) for n in range(len(key)))
+    _insert(
+        model,
+        key,
+        values,
+        f"SELECT {', '.join(columns)}, {sums} FROM {table} s{join}{where} "
+        f"GROUP BY {groups}{having}",
+    )
 
 
 def rebuild_sql() -> int:
@@ -176,13 +207,17 @@ def rebuild_sql() -> int:
             cursor.execute(f"DELETE FROM {pending} WHERE id IN (SELECT id FROM insights_seen)")
             return 0
 
-        # Days and the first day of their Jalali month, for the days the data spans.
+        # Days and the first day of their Jalali month and year, for the days the data spans.
         days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
-        cursor.execute("CREATE TEMP TABLE insights_jday (day date PRIMARY KEY, month date) "
-                       "ON COMMIT DROP")  # fmt: skip
+        cursor.execute("CREATE TEMP TABLE insights_jday (day date PRIMARY KEY, month date, "
+                       "year date) ON COMMIT DROP")  # fmt: skip
         cursor.execute(
-            "INSERT INTO insights_jday SELECT * FROM unnest(%s::date[], %s::date[])",
-            [days, [rollups.jalali_month(day) for day in days]],
+            "INSERT INTO insights_jday SELECT * FROM unnest(%s::date[], %s::date[], %s::date[])",
+            [
+                days,
+                [rollups.jalali_month(day) for day in days],
+                [rollups.jalali_year(day) for day in days],
+            ],
         )
         cursor.execute("ANALYZE insights_jday")
 
@@ -202,32 +237,9 @@ def rebuild_sql() -> int:
             GROUP BY filed, province_id, agency_id, service_id, channel, office_id, state
             """
         )
-        place = ["province_id", "agency_id", "service_id"]
-        where = ", ".join(place)
-        _insert(
-            StatusDay,
-            ["day", *place, "channel", "status"],
-            ["requests"],
-            f"SELECT filed, {where}, channel, state, CAST(sum(requests) AS bigint) "
-            f"FROM insights_status "
-            f"GROUP BY filed, {where}, channel, state HAVING sum(requests) <> 0",
-        )
-        _insert(
-            StatusMonth,
-            ["month", *place, "channel", "status"],
-            ["requests"],
-            f"SELECT j.month, {where}, channel, state, sum(requests) FROM insights_status s "
-            f"JOIN insights_jday j ON j.day = s.filed "
-            f"GROUP BY j.month, {where}, channel, state HAVING sum(requests) <> 0",
-        )
-        _insert(
-            OfficeStatusMonth,
-            ["month", "office_id", *place, "status"],
-            ["requests"],
-            f"SELECT j.month, office_id, {where}, state, sum(requests) FROM insights_status s "
-            f"JOIN insights_jday j ON j.day = s.filed WHERE office_id IS NOT NULL "
-            f"GROUP BY j.month, office_id, {where}, state HAVING sum(requests) <> 0",
-        )
+        where = "province_id, agency_id, service_id"
+        for model in rollups.FAMILIES["status"] + rollups.FAMILIES["office_status"]:
+            _grain(model)
 
         # Decisions: first arrival in a decision, turnaround from filing, SLA by the day.
         cursor.execute(
@@ -241,30 +253,8 @@ def rebuild_sql() -> int:
             GROUP BY day, province_id, agency_id, service_id, channel, office_id, to_state
             """
         )
-        values = [*_histogram_columns(), "breached"]
-        added = ", ".join(f"sum({q(c)})" for c in values)
-        _insert(
-            DecisionDay,
-            ["day", *place, "channel", "decision"],
-            values,
-            f"SELECT day, {where}, channel, decision, {added} FROM insights_decision "
-            f"GROUP BY day, {where}, channel, decision",
-        )
-        _insert(
-            DecisionMonth,
-            ["month", *place, "channel", "decision"],
-            values,
-            f"SELECT j.month, {where}, channel, decision, {added} FROM insights_decision d "
-            f"JOIN insights_jday j ON j.day = d.day GROUP BY j.month, {where}, channel, decision",
-        )
-        _insert(
-            OfficeDecisionMonth,
-            ["month", "office_id", *place, "decision"],
-            values,
-            f"SELECT j.month, office_id, {where}, decision, {added} FROM insights_decision d "
-            f"JOIN insights_jday j ON j.day = d.day WHERE office_id IS NOT NULL "
-            f"GROUP BY j.month, office_id, {where}, decision",
-        )
+        for model in rollups.FAMILIES["decision"] + rollups.FAMILIES["office_decision"]:
+            _grain(model)
 
         # Steps: the seconds spent in the state a change leaves, by the month it was left.
         cursor.execute(
@@ -275,15 +265,8 @@ def rebuild_sql() -> int:
             GROUP BY day, {where}, from_state
             """
         )
-        _insert(
-            StepMonth,
-            ["month", *place, "state"],
-            _histogram_columns(),
-            f"SELECT j.month, {where}, from_state, "
-            + ", ".join(f"sum({q(c)})" for c in _histogram_columns())
-            + f" FROM insights_step s JOIN insights_jday j ON j.day = s.day "
-            f"GROUP BY j.month, {where}, from_state",
-        )
+        for model in rollups.FAMILIES["step"]:
+            _grain(model)
         cursor.execute(f"DELETE FROM {pending} WHERE id IN (SELECT id FROM insights_seen)")
         cursor.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
     return int(count)

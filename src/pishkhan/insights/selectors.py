@@ -2,10 +2,12 @@
 table), returned as plain dataclasses. docs/insights.md defines every figure; the views turn
 these into tables and charts (``tables``).
 
-Each read is one ``GROUP BY`` over one rollup, restricted by the scope (province, agencies),
-the filters (service, channel) and the period at the grain the period allows (``periods``): a
-page's cost depends on the number of services, provinces and days shown, not on the number of
-requests. Satisfaction and complaints are read from the feedback app's tables, grouped.
+Each read is one ``GROUP BY`` over one rollup per span of the period's plan (``plan``: whole
+Jalali years from year cells, the months left from month cells, the days left from day cells),
+restricted by the scope (province, agencies) and the filters (service, channel); a read with no
+province (the national pages) reads the national cells. A page's cost depends on the number of
+services, provinces and days shown, not on the number of requests or the length of history.
+Satisfaction and complaints are read from the feedback app's tables, grouped.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Model, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 
 from pishkhan.catalog.models import Channel
 from pishkhan.core.models import Province
@@ -27,19 +29,10 @@ from pishkhan.licensing.services import capacity_table
 from pishkhan.offices.models import Office, OfficeStatus
 from pishkhan.workflow.models import WorkflowDefinition
 
-from .models import (
-    BUCKET_FIELDS,
-    BUCKET_HOURS,
-    BUCKETS,
-    DecisionDay,
-    DecisionMonth,
-    OfficeDecisionMonth,
-    OfficeStatusMonth,
-    StatusDay,
-    StatusMonth,
-    StepMonth,
-)
-from .periods import DAY, Period, months_between, today
+from .models import BUCKET_FIELDS, BUCKET_HOURS, BUCKETS, Cell
+from .periods import DAY, MONTH, Period, months_between, today
+from .plan import plan
+from .rollups import ROLLUPS
 
 # --- histograms and percentiles ------------------------------------------------------------------
 
@@ -98,12 +91,12 @@ class Histogram:
         return 100 * self.breached / self.count if self.count else None
 
 
-def _histogram(row: dict[str, Any], breached: bool = True) -> Histogram:
+def _histogram(row: dict[str, Any], breached: bool = True, sign: int = 1) -> Histogram:
     return Histogram(
-        int(row["count"] or 0),
-        int(row["total_seconds"] or 0),
-        int(row["breached"] or 0) if breached else 0,
-        tuple(int(row[name] or 0) for name in BUCKET_FIELDS),
+        sign * int(row["count"] or 0),
+        sign * int(row["total_seconds"] or 0),
+        sign * int(row["breached"] or 0) if breached else 0,
+        tuple(sign * int(row[name] or 0) for name in BUCKET_FIELDS),
     )
 
 
@@ -138,6 +131,22 @@ class Cut:
         return self.channel == Channel.ONLINE
 
 
+def _place_of(model: type[Cell]) -> str:
+    if model.FAMILY.startswith("office"):
+        return "office"
+    if "service_id" not in model.KEY:
+        return "province_total"  # by province and agency, every service together
+    return "province" if "province_id" in model.KEY else "national"
+
+
+# The rollup of each family, grain and place ("province" cells, "national" cells without the
+# province, "province_total" cells without the service, "office" cells).
+MODELS: dict[tuple[str, str, str], type[Cell]] = {
+    (model.FAMILY.removeprefix("office_"), model.GRAIN, _place_of(model)): model
+    for model in ROLLUPS
+}
+
+
 def _restrict(
     rows: QuerySet[Any],
     cut: Cut,
@@ -164,29 +173,58 @@ def _restrict(
     return rows.order_by()
 
 
+def _place(cut: Cut) -> str:
+    if cut.by_office:
+        return "office"
+    return "province" if cut.province_id is not None else "national"
+
+
 def _cells(
-    cut: Cut, period: Period, day_model: type[Model], month_model: type[Model]
-) -> tuple[QuerySet[Any], str]:
-    """The status or decision cells of the cut and period, and their time column."""
-    if period.grain == DAY:
-        rows = _restrict(day_model._default_manager.all(), cut, "day", period.first, period.last)
-        return rows, "day"
-    rows = _restrict(
-        month_model._default_manager.all(), cut, "month", period.first_month, period.last_month
-    )
-    return rows, "month"
+    cut: Cut, period: Period, family: str, place: str = ""
+) -> list[tuple[QuerySet[Any], int]]:
+    """The cells of a family ("status", "decision", "step") holding the cut over the period: one
+    query per span of the period's plan, with the sign its sums are added with. Office cuts,
+    and steps, are by whole months (the months the period touches); status and decisions by the
+    days the period covers (whole months when it is read by month). ``place``: "province",
+    "province_total" or "office" cells whatever the cut (the tables by province and office)."""
+    place = place or _place(cut)
+    if place == "office" or family == "step":
+        first, last, finest = period.months_first, period.months_last, MONTH
+    else:
+        first, last, finest = period.covered_first, period.covered_last, DAY
+    if place == "office" and cut.no_offices:
+        return []
+    found = []
+    for span in plan(first, last, today(), finest):
+        model = MODELS[(family, span.grain, place)]
+        rows = _restrict(
+            model._default_manager.all(),
+            cut,
+            span.grain,
+            span.first,
+            span.last,
+            channel=family != "step" and place != "office",
+        )
+        found.append((rows, span.sign))
+    return found
 
 
-def _office_cells(cut: Cut, period: Period, model: type[Model]) -> QuerySet[Any]:
+def _series(cut: Cut, period: Period) -> tuple[QuerySet[Any], str, dt.date | None, dt.date | None]:
+    """The status cells of the period by day (up to 62 days) or by month: the "over time"
+    series, one point per day or month, and the days or months it spans."""
+    place = _place(cut)
+    grain = MONTH if place == "office" else period.grain
+    if grain == DAY:
+        first, last = period.first, period.last
+    else:
+        first, last = period.first_month, period.last_month
+    model = MODELS[("status", grain, place)]
     rows = _restrict(
-        model._default_manager.all(),
-        cut,
-        "month",
-        period.first_month,
-        period.last_month,
-        channel=False,
+        model._default_manager.all(), cut, grain, first, last, channel=place != "office"
     )
-    return rows.none() if cut.no_offices else rows
+    if place == "office" and cut.no_offices:
+        rows = rows.none()
+    return rows, grain, first, last
 
 
 # --- volumes -------------------------------------------------------------------------------------
@@ -241,63 +279,57 @@ def _timeline(
 
 
 def volume(cut: Cut, period: Period) -> Volume:
-    """Two grouped reads of the status cells: by time and channel; by service, agency,
-    channel and status."""
-    if cut.by_office:
-        rows, time, grain = _office_cells(cut, period, OfficeStatusMonth), "month", "month"
-        first, last = period.first_month, period.last_month
-    else:
-        rows, time = _cells(cut, period, StatusDay, StatusMonth)
-        grain = period.grain
-        first, last = (
-            (period.first, period.last) if grain == DAY else (period.first_month, period.last_month)
-        )
+    """The status cells: by time and channel (the series); by service, agency, channel and
+    status (per span of the plan)."""
+    series, grain, first, last = _series(cut, period)
     channel = () if cut.by_office else ("channel",)
     result = Volume(grain)
     found: dict[dt.date, Counts] = defaultdict(Counts)
-    for row in rows.values(time, *channel).annotate(n=Sum("requests")):
+    for row in series.values(grain, *channel).annotate(n=Sum("requests")):
         n = int(row["n"] or 0)
         if n:
-            found[row[time]] += _counts(row.get("channel", Channel.OFFICE), n)
+            found[row[grain]] += _counts(row.get("channel", Channel.OFFICE), n)
     result.over_time = _timeline(found, grain, first, last)
     by_service: dict[int, Counts] = defaultdict(Counts)
     by_agency: dict[int, Counts] = defaultdict(Counts)
     by_status: dict[str, int] = defaultdict(int)
-    grouped = rows.values("service_id", "agency_id", *channel, "status").annotate(n=Sum("requests"))
-    for row in grouped:
-        n = int(row["n"] or 0)
-        if not n:
-            continue
-        counts = _counts(row.get("channel", Channel.OFFICE), n)
-        by_service[row["service_id"]] += counts
-        by_agency[row["agency_id"]] += counts
-        by_status[row["status"]] += n
-        result.total += counts
-    result.by_service, result.by_agency, result.by_status = (
-        dict(by_service),
-        dict(by_agency),
-        dict(by_status),
-    )
+    for rows, sign in _cells(cut, period, "status"):
+        grouped = rows.values("service_id", "agency_id", *channel, "status").annotate(
+            n=Sum("requests")
+        )
+        for row in grouped:
+            n = sign * int(row["n"] or 0)
+            if not n:
+                continue
+            counts = _counts(row.get("channel", Channel.OFFICE), n)
+            by_service[row["service_id"]] += counts
+            by_agency[row["agency_id"]] += counts
+            by_status[row["status"]] += n
+            result.total += counts
+    result.by_service = {pk: counts for pk, counts in by_service.items() if counts.total}
+    result.by_agency = {pk: counts for pk, counts in by_agency.items() if counts.total}
+    result.by_status = {status: n for status, n in by_status.items() if n}
     return result
 
 
 def volume_by_province(cut: Cut, period: Period) -> dict[int, Counts]:
-    rows, _time = _cells(cut, period, StatusDay, StatusMonth)
     result: dict[int, Counts] = defaultdict(Counts)
-    for row in rows.values("province_id", "channel").annotate(n=Sum("requests")):
-        if row["n"]:
-            result[row["province_id"]] += _counts(row["channel"], int(row["n"]))
-    return dict(result)
+    # Without a service filter, the cells without the service will do (a 38th of them or less).
+    place = "province" if cut.service_id is not None else "province_total"
+    for rows, sign in _cells(cut, period, "status", place):
+        for row in rows.values("province_id", "channel").annotate(n=Sum("requests")):
+            if row["n"]:
+                result[row["province_id"]] += _counts(row["channel"], sign * int(row["n"]))
+    return {pk: counts for pk, counts in result.items() if counts.total}
 
 
 def volume_by_office(cut: Cut, period: Period) -> dict[int, int]:
     """Counter requests filed in the period's months, per office (office cells)."""
-    rows = _office_cells(cut, period, OfficeStatusMonth)
-    return {
-        row["office_id"]: int(row["n"])
-        for row in rows.values("office_id").annotate(n=Sum("requests"))
-        if row["n"]
-    }
+    result: dict[int, int] = defaultdict(int)
+    for rows, sign in _cells(cut, period, "status", "office"):
+        for row in rows.values("office_id").annotate(n=Sum("requests")):
+            result[row["office_id"]] += sign * int(row["n"] or 0)
+    return {pk: n for pk, n in result.items() if n}
 
 
 # --- decisions and turnaround --------------------------------------------------------------------
@@ -313,36 +345,41 @@ class Decisions:
 
 
 def decisions(cut: Cut, period: Period) -> Decisions:
-    if cut.by_office:
-        rows = _office_cells(cut, period, OfficeDecisionMonth)
-        grouped = rows.values("service_id").annotate(**_histogram_sums())
-    else:
-        rows, _time = _cells(cut, period, DecisionDay, DecisionMonth)
-        grouped = rows.values("service_id", "channel").annotate(**_histogram_sums())
+    channel = () if cut.by_office else ("channel",)
     result = Decisions()
     by_service: dict[int, Histogram] = defaultdict(Histogram)
     by_channel: dict[str, Histogram] = defaultdict(Histogram)
-    for row in grouped:
-        histogram = _histogram(row)
-        if not histogram.count:
-            continue
-        by_service[row["service_id"]] += histogram
-        by_channel[row.get("channel", Channel.OFFICE)] += histogram
-        result.total += histogram
-    result.by_service, result.by_channel = dict(by_service), dict(by_channel)
+    for rows, sign in _cells(cut, period, "decision"):
+        for row in rows.values("service_id", *channel).annotate(**_histogram_sums()):
+            histogram = _histogram(row, sign=sign)
+            if not histogram.count:
+                continue
+            by_service[row["service_id"]] += histogram
+            by_channel[row.get("channel", Channel.OFFICE)] += histogram
+            result.total += histogram
+    result.by_service = {pk: h for pk, h in by_service.items() if h.count}
+    result.by_channel = {channel: h for channel, h in by_channel.items() if h.count}
     return result
 
 
+def _decisions_by(cut: Cut, period: Period, column: str) -> dict[int, Histogram]:
+    result: dict[int, Histogram] = defaultdict(Histogram)
+    place = "office"
+    if column == "province_id":
+        place = "province" if cut.service_id is not None else "province_total"
+    for rows, sign in _cells(cut, period, "decision", place):
+        for row in rows.values(column).annotate(**_histogram_sums()):
+            if row["count"]:
+                result[row[column]] += _histogram(row, sign=sign)
+    return {pk: histogram for pk, histogram in result.items() if histogram.count}
+
+
 def decisions_by_province(cut: Cut, period: Period) -> dict[int, Histogram]:
-    rows, _time = _cells(cut, period, DecisionDay, DecisionMonth)
-    grouped = rows.values("province_id").annotate(**_histogram_sums())
-    return {row["province_id"]: _histogram(row) for row in grouped if row["count"]}
+    return _decisions_by(cut, period, "province_id")
 
 
 def decisions_by_office(cut: Cut, period: Period) -> dict[int, Histogram]:
-    rows = _office_cells(cut, period, OfficeDecisionMonth)
-    grouped = rows.values("office_id").annotate(**_histogram_sums())
-    return {row["office_id"]: _histogram(row) for row in grouped if row["count"]}
+    return _decisions_by(cut, period, "office_id")
 
 
 # --- where time goes -----------------------------------------------------------------------------
@@ -361,16 +398,12 @@ class Step:
 def steps(cut: Cut, period: Period) -> list[Step]:
     """Time spent in each state before leaving it, in the months of the period; the state where
     most time went first (then the longest on average)."""
-    rows = _restrict(
-        StepMonth.objects.all(),
-        cut,
-        "month",
-        period.first_month,
-        period.last_month,
-        channel=False,
-    )
-    grouped = rows.values("state").annotate(**_histogram_sums(breached=False))
-    found = [Step(row["state"], _histogram(row, breached=False)) for row in grouped if row["count"]]
+    time: dict[str, Histogram] = defaultdict(Histogram)
+    for rows, sign in _cells(cut, period, "step"):
+        for row in rows.values("state").annotate(**_histogram_sums(breached=False)):
+            if row["count"]:
+                time[row["state"]] += _histogram(row, breached=False, sign=sign)
+    found = [Step(state, histogram) for state, histogram in time.items() if histogram.count]
     return sorted(
         found,
         key=lambda s: (-s.time.total_seconds, -(s.time.average_hours or 0), s.state),
