@@ -12,10 +12,13 @@ them into PostgreSQL COPY text, while the main process writes the previous batch
 taken in file order, so the outcome is the same as with no workers. A batch of new students is
 COPYed straight into the tables (their ids drawn from the table's sequence); a batch that
 touches rows already there goes through a temp table and ``INSERT … ON CONFLICT DO UPDATE``.
+A large CSV into small tables is one transaction that sets the tables' secondary indexes and the
+records' foreign key aside while it COPYs and puts them back at the end (bulkload.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -37,7 +40,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    models,
+    transaction,
+)
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -51,11 +61,17 @@ from pishkhan.core.jalali import JalaliDateError, parse_jalali_date
 from pishkhan.core.models import County
 from pishkhan.core.text import to_ascii_digits
 
+from . import bulkload
 from .models import AcademicRecord, Level, Student, Teacher
 
 BATCH_SIZE = 5000
 # Worker processes are worth their start-up (a fork each) from about this size of CSV on.
 PARALLEL_MIN_BYTES = 2 << 20
+# PostgreSQL: a CSV from this size on, into tables holding at most a student per BULK_BYTES of
+# it (about as many as it has rows), is bulk-loaded (bulkload.py): rebuilding the indexes and
+# checking the key over the whole tables then costs less than keeping them up row by row.
+BULK_MIN_BYTES = 4 << 20
+BULK_BYTES = 100
 
 # Canonical column -> accepted headers (English and Persian), compared after _header_key().
 STUDENT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -1127,6 +1143,11 @@ def _pg_upsert(
 
 
 class _Writer:
+    def session(self, size: int) -> contextlib.AbstractContextManager[None]:
+        """Around the writing of all the batches of an import; ``size``: the bytes of a CSV's
+        rows (0 for XLSX)."""
+        return contextlib.nullcontext()
+
     def ids(self, count: int) -> Sequence[int] | None:
         """Ids for up to ``count`` new students of a batch about to be parsed, if wanted."""
         return None
@@ -1178,7 +1199,10 @@ class _PgStudentWriter(_Writer):
     STAGE_STUDENTS = "education_import_students"
     STAGE_RECORDS = "education_import_records"
 
-    def __init__(self) -> None:
+    def __init__(self, bulk: bool | None = None) -> None:
+        self.bulk = bulk  # None: when the file is large and the tables small; False: never
+        self.aside: bulkload.SetAside | None = None  # during a bulk load: what it set aside
+        self.seen: set[str] = set()  # during a bulk load: the national codes in the tables
         self.fresh = True
         self.students = Student._meta.db_table
         self.records = AcademicRecord._meta.db_table
@@ -1209,9 +1233,85 @@ class _PgStudentWriter(_Writer):
             low, high, scattered = cursor.fetchone()
             return range(low, high + 1) if scattered is None else list(scattered)
 
+    @contextlib.contextmanager
+    def session(self, size: int) -> Iterator[None]:
+        """A bulk load when it is worth it (BULK_MIN_BYTES) and possible: the whole import one
+        transaction, the tables' secondary indexes and the records' foreign key set aside
+        meanwhile (bulkload.py). Input that becomes unreadable half-way keeps the batches
+        before it, as on the ordinary path; any other failure rolls the whole load back."""
+        if self.bulk is False or (self.bulk is None and size < BULK_MIN_BYTES):
+            yield
+            return
+        try:
+            with transaction.atomic():
+                if not self._start_bulk(max(size // BULK_BYTES, 1)):
+                    raise _NoBulk
+                unreadable: ImportFileError | None = None
+                try:
+                    yield
+                except ImportFileError as exc:
+                    unreadable = exc
+                self._end_bulk()
+            if unreadable is not None:
+                raise unreadable
+        except _NoBulk:
+            yield
+        finally:
+            self.aside = None
+            self.seen = set()
+
+    def _start_bulk(self, limit: int) -> bool:
+        """Locks the tables and sets their indexes and key aside, if they hold at most
+        ``limit`` students and the locks come in time."""
+        tables = [self.students, self.records]
+        with connection.cursor() as cursor:
+            # Counted before locking too: a large table is not locked for nothing.
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {self.students} LIMIT %s) AS s", [limit + 1]
+            )
+            if cursor.fetchone()[0] > limit:
+                return False
+            try:
+                with transaction.atomic():  # a savepoint: a lock not granted aborts it
+                    bulkload.lock(cursor, tables)
+            except OperationalError:
+                return False
+            cursor.execute(f"SELECT {self.code} FROM {self.students} LIMIT %s", [limit + 1])
+            seen = {code for (code,) in cursor.fetchall()}
+            if len(seen) > limit:
+                return False
+            try:
+                with transaction.atomic():
+                    aside = bulkload.inspect(cursor, tables)
+                    bulkload.set_aside(cursor, aside)
+            except DatabaseError:
+                # e.g. checks deferred to the commit pending on a table (the caller's own
+                # transaction wrote to it): the ordinary path works where this does not.
+                return False
+        self.aside, self.seen = aside, seen
+        return True
+
+    def _end_bulk(self) -> None:
+        """The indexes and the key back: from here on batches are written the ordinary way
+        (inside the load's transaction, each in a savepoint)."""
+        if self.aside is not None:
+            aside, self.aside, self.seen = self.aside, None, set()
+            with connection.cursor() as cursor:
+                bulkload.put_back(cursor, aside)
+
     def write(self, batch: _Batch) -> None:
         if not batch.valid:
             return
+        if self.aside is not None:
+            codes = batch.codes.split(",")
+            if batch.ids and self.seen.isdisjoint(codes):
+                # New students, their ids the sequence's: nothing in the tables can conflict.
+                self.seen.update(codes)
+                self._copy(batch)
+                return
+            # A student the tables hold already (a re-import, a student's rows far apart in
+            # the file): the indexes are needed to find it.
+            self._end_bulk()
         if batch.ids:
             if self.fresh or not self._any_exists(batch.codes):
                 try:
@@ -1536,6 +1636,10 @@ class _BareCR(Exception):
     pass
 
 
+class _NoBulk(Exception):
+    """The tables are too large for a bulk load, or their locks did not come in time."""
+
+
 def _run(
     path: Path,
     columns: dict[str, tuple[str, ...]],
@@ -1585,59 +1689,62 @@ def _run(
         while group := list(itertools.islice(rows, batch_size)):
             take(parser.parse_rows(group, writer.ids(len(group))))
 
-    if table is not None:
-        sequential(table)
-    else:
-        assert offset is not None
-        if workers is None:
-            workers = (
-                default_workers()
-                if path.stat().st_size >= PARALLEL_MIN_BYTES
-                and "fork" in multiprocessing.get_all_start_methods()
-                else 0
-            )
+    # The bytes of a CSV's rows, for the writer to choose its way (0: XLSX, a bare-CR CSV).
+    size = 0 if offset is None else path.stat().st_size - offset
+    with writer.session(size):
+        if table is not None:
+            sequential(table)
+        else:
+            assert offset is not None
+            if workers is None:
+                workers = (
+                    default_workers()
+                    if path.stat().st_size >= PARALLEL_MIN_BYTES
+                    and "fork" in multiprocessing.get_all_start_methods()
+                    else 0
+                )
 
-        def with_ids(chunks: Iterator[_Chunk | _Resume]) -> Iterator[_Chunk | _Resume]:
-            for chunk in chunks:  # ids drawn as the chunk is handed out, in file order
-                if isinstance(chunk, _Chunk):
-                    ids = writer.ids(chunk.lines)
-                    if ids is not None:
-                        chunk = replace(chunk, ids=ids)
-                yield chunk
+            def with_ids(chunks: Iterator[_Chunk | _Resume]) -> Iterator[_Chunk | _Resume]:
+                for chunk in chunks:  # ids drawn as the chunk is handed out, in file order
+                    if isinstance(chunk, _Chunk):
+                        ids = writer.ids(chunk.lines)
+                        if ids is not None:
+                            chunk = replace(chunk, ids=ids)
+                    yield chunk
 
-        chunks = with_ids(
-            _csv_chunks(
-                path,
-                offset,
-                header_line,
-                batch_size,
-                delimiter=delimiter,
-                key=mapping.get("national_code"),
-            )
-        )
-        pool = _Pool(parser, path, workers) if workers > 0 else None
-        resume: _Resume | None = None
-        finished = False
-        try:
-            parsed: Iterator[tuple[_Chunk | _Resume, Any]] = (
-                pool.map(chunks)
-                if pool is not None
-                else (
-                    (chunk, None if isinstance(chunk, _Resume) else parser.parse_chunk(chunk))
-                    for chunk in chunks
+            chunks = with_ids(
+                _csv_chunks(
+                    path,
+                    offset,
+                    header_line,
+                    batch_size,
+                    delimiter=delimiter,
+                    key=mapping.get("national_code"),
                 )
             )
-            for item, batch in parsed:
-                resume = item if isinstance(item, _Resume) else batch.resume
-                if resume is not None:
-                    break
-                take(batch)
-            finished = True
-        finally:
-            if pool is not None:
-                pool.close(finished=finished and resume is None)
-        if resume is not None:
-            sequential(_csv_rows(path, delimiter, resume.offset, resume.line_before))
+            pool = _Pool(parser, path, workers) if workers > 0 else None
+            resume: _Resume | None = None
+            finished = False
+            try:
+                parsed: Iterator[tuple[_Chunk | _Resume, Any]] = (
+                    pool.map(chunks)
+                    if pool is not None
+                    else (
+                        (chunk, None if isinstance(chunk, _Resume) else parser.parse_chunk(chunk))
+                        for chunk in chunks
+                    )
+                )
+                for item, batch in parsed:
+                    resume = item if isinstance(item, _Resume) else batch.resume
+                    if resume is not None:
+                        break
+                    take(batch)
+                finished = True
+            finally:
+                if pool is not None:
+                    pool.close(finished=finished and resume is None)
+            if resume is not None:
+                sequential(_csv_rows(path, delimiter, resume.offset, resume.line_before))
     stale = error_file_for(path)
     if result.errors:
         result.error_file = _write_errors(path, result.errors)
@@ -1652,9 +1759,12 @@ def import_students(
     progress: Any = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
+    bulk: bool | None = None,
 ) -> ImportResult:
     """Import a students file. ``workers``: processes parsing a CSV beside the writing (None:
-    one per core for a large file, none for a small one; 0: none)."""
+    one per core for a large file, none for a small one; 0: none). ``bulk``: PostgreSQL's bulk
+    load of a CSV into small tables (None: for a file of BULK_MIN_BYTES or more; True: whatever
+    its size; False: never)."""
     counties = _counties()
     today = dt.date.today()
 
@@ -1666,7 +1776,7 @@ def import_students(
         STUDENT_COLUMNS,
         STUDENT_REQUIRED,
         make_parser,
-        _PgStudentWriter() if connection.vendor == "postgresql" else _OrmStudentWriter(),
+        _PgStudentWriter(bulk) if connection.vendor == "postgresql" else _OrmStudentWriter(),
         progress,
         batch_size,
         workers,
