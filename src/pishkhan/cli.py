@@ -6,7 +6,11 @@ import os
 import sys
 
 # design.md names these with a hyphen; Django command modules cannot have one.
-HYPHENATED = {"import-students": "import_students", "import-teachers": "import_teachers"}
+HYPHENATED = {
+    "import-students": "import_students",
+    "import-teachers": "import_teachers",
+    "signing-key": "signing_key",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

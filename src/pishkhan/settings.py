@@ -248,6 +248,9 @@ PISHKHAN_VERIFY_PER_MINUTE = env_int("PISHKHAN_VERIFY_PER_MINUTE", 30)
 # PISHKHAN_SIGNING_KEY_FILE to a file holding it (`openssl genpkey -algorithm ed25519`). Empty:
 # a key generated once under PISHKHAN_VAR_DIR (docs/receipts.md).
 PISHKHAN_SIGNING_KEY = env_str("PISHKHAN_SIGNING_KEY", "")
+# The public keys (PEM, one or more) of earlier signing keys: still published at /verify/keys/
+# and accepted, so paper printed before a rotation keeps verifying (docs/receipts.md, decision 35).
+PISHKHAN_RETIRED_SIGNING_KEYS = env_str("PISHKHAN_RETIRED_SIGNING_KEYS", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

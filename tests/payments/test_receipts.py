@@ -245,7 +245,7 @@ def test_the_embedded_default_makes_one_key_under_var_and_keeps_it(settings, tmp
     first = signing.public_key_raw()
     key_file = tmp_path / signing.KEY_FILE_NAME
     assert key_file.exists() and key_file.stat().st_mode & 0o077 == 0
-    signing._key_in_var_dir.cache_clear()  # a new process reads the same file
+    signing._key_in_file.cache_clear()  # a new process reads the same file
     assert signing.public_key_raw() == first
     assert list(tmp_path.iterdir()) == [key_file]  # no temporary file left behind
 

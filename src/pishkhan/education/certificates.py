@@ -281,7 +281,7 @@ def check_token(certificate: Certificate, token: str) -> TokenResult:
     if not token:
         return TokenResult(TokenCheck.ABSENT)
     try:
-        payload = signing.verify_payload(token, signing.public_key())
+        payload = signing.verify_published(token)
     except signing.InvalidToken:
         return TokenResult(TokenCheck.INVALID)
     if payload != claims(certificate):

@@ -302,7 +302,7 @@ def check_token(receipt: Receipt, token: str) -> TokenResult:
     if not token:
         return TokenResult(TokenCheck.ABSENT)
     try:
-        payload = signing.verify_payload(token, signing.public_key())
+        payload = signing.verify_published(token)
     except signing.InvalidToken:
         return TokenResult(TokenCheck.INVALID)
     issued = payload.get("i")

@@ -8,6 +8,11 @@ bytes. Anyone holding only the public key (``/verify/public-key/``) can check a 
 The key: ``PISHKHAN_SIGNING_KEY`` (an Ed25519 private key in PEM), in production read from the
 file ``PISHKHAN_SIGNING_KEY_FILE`` names. Without it (the embedded default) a key is generated
 once into ``PISHKHAN_VAR_DIR`` and reused by every process of that machine.
+
+Rotation: the public keys of earlier keys stay published and accepted beside the current one, so
+paper printed before a rotation still verifies (``published_public_keys``, decision 35):
+``PISHKHAN_RETIRED_SIGNING_KEYS`` (PEM public keys, or ``…_FILE``), and in the embedded default
+the ones ``pishkhan signing-key rotate`` set aside under ``PISHKHAN_VAR_DIR``.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 KEY_FILE_NAME = "receipt-signing-key.pem"
+RETIRED_KEYS_FILE_NAME = "retired-signing-keys.pem"
 SIGNATURE_BYTES = 64
 # A QR code holds a few hundred bytes; a token far longer than ours is not one of ours.
 MAX_TOKEN_LENGTH = 1024
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+_PEM_PUBLIC_KEY = re.compile(r"-----BEGIN PUBLIC KEY-----.*?-----END PUBLIC KEY-----", re.DOTALL)
 
 
 class InvalidToken(ValueError):
@@ -108,7 +115,7 @@ def verify_payload(token: str, public_key: Ed25519PublicKey | bytes | str) -> di
     return payload
 
 
-# --- the platform's key -----------------------------------------------------------------------
+# --- the platform's keys ----------------------------------------------------------------------
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -122,21 +129,67 @@ def public_key() -> Ed25519PublicKey:
     return signing_key().public_key()
 
 
-def public_key_pem() -> str:
+def public_key_pem(key: Ed25519PublicKey | None = None) -> str:
     return (
-        public_key()
+        (key or public_key())
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode("ascii")
     )
 
 
-def public_key_raw() -> bytes:
-    return public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+def public_key_raw(key: Ed25519PublicKey | None = None) -> bytes:
+    return (key or public_key()).public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
 
 
-def key_fingerprint() -> str:
+def key_fingerprint(key: Ed25519PublicKey | None = None) -> str:
     """SHA-256 of the raw public key, hex: to compare a copy of the key by eye or by script."""
-    return hashlib.sha256(public_key_raw()).hexdigest()
+    return hashlib.sha256(public_key_raw(key)).hexdigest()
+
+
+def retired_public_keys() -> list[Ed25519PublicKey]:
+    """The public keys of earlier signing keys, still accepted for what they signed: those of
+    ``PISHKHAN_RETIRED_SIGNING_KEYS`` and, in the embedded default, those set aside by
+    ``pishkhan signing-key rotate``. A key that may have leaked is taken off this list, not
+    kept on it (docs/receipts.md)."""
+    keys = list(
+        _public_keys_from_pem(getattr(settings, "PISHKHAN_RETIRED_SIGNING_KEYS", ""), "setting")
+    )
+    if not getattr(settings, "PISHKHAN_SIGNING_KEY", ""):
+        path = Path(settings.VAR_DIR) / RETIRED_KEYS_FILE_NAME
+        try:
+            text = path.read_text(encoding="ascii")
+        except FileNotFoundError:
+            text = ""
+        keys.extend(_public_keys_from_pem(text, str(path)))
+    return keys
+
+
+def published_public_keys() -> list[Ed25519PublicKey]:
+    """The current public key first, then the retired ones, each once: what ``/verify/keys/``
+    publishes and what a token is checked against."""
+    current = public_key()
+    published, seen = [current], {public_key_raw(current)}
+    for key in retired_public_keys():
+        raw = public_key_raw(key)
+        if raw not in seen:
+            published.append(key)
+            seen.add(raw)
+    return published
+
+
+def verify_published(token: str) -> dict[str, Any]:
+    """The payload of a token signed by the current key or a retired one; else InvalidToken.
+    The current key is tried first, so paper printed since the last rotation costs one check."""
+    refused: InvalidToken | None = None
+    for key in published_public_keys():
+        try:
+            return verify_payload(token, key)
+        except InvalidToken as exc:
+            refused = exc
+    assert refused is not None  # there is always the current key
+    raise refused
 
 
 def generate_private_key_pem() -> str:
@@ -151,6 +204,25 @@ def generate_private_key_pem() -> str:
         )
         .decode("ascii")
     )
+
+
+def rotate_embedded_key(var_dir: str) -> tuple[Ed25519PublicKey, Ed25519PublicKey]:
+    """The embedded default's rotation: the current key's public half joins the retired keys,
+    then a new key replaces the current one. Returns (retired, new) public keys.
+
+    In that order, so a crash between the two leaves the old key current and merely published
+    twice; never a key that signed something and is no longer published. Processes already
+    running pick the new key up at their next signature (the key file is checked by its inode
+    and modification time), and accept the retired one meanwhile."""
+    path = Path(var_dir) / KEY_FILE_NAME
+    retired = _key_in_var_dir(var_dir).public_key()
+    with open(path.with_name(RETIRED_KEYS_FILE_NAME), "a", encoding="ascii") as file:
+        file.write(public_key_pem(retired))
+        file.flush()
+        os.fsync(file.fileno())
+    temporary = _write_new_key_beside(path)
+    os.replace(temporary, path)
+    return retired, _key_in_var_dir(var_dir).public_key()
 
 
 @lru_cache(maxsize=8)
@@ -169,18 +241,30 @@ def _key_from_pem(pem: str) -> Ed25519PrivateKey:
     return key
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
+def _public_keys_from_pem(text: str, source: str) -> tuple[Ed25519PublicKey, ...]:
+    blocks = _PEM_PUBLIC_KEY.findall(text)
+    if text.strip() and not blocks:
+        raise ImproperlyConfigured(
+            f"retired signing keys ({source}): no PEM public key (-----BEGIN PUBLIC KEY-----)"
+        )
+    keys = []
+    for number, block in enumerate(blocks, start=1):
+        try:
+            keys.append(load_public_key(block))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"retired signing keys ({source}): key {number} is not an Ed25519 public key"
+            ) from exc
+    return tuple(keys)
+
+
 def _key_in_var_dir(var_dir: str) -> Ed25519PrivateKey:
     """The embedded default: one key per machine, made by whichever process needs it first."""
     path = Path(var_dir) / KEY_FILE_NAME
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{KEY_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as file:
-            file.write(generate_private_key_pem())
-            file.flush()
-            os.fsync(file.fileno())
+        temporary = _write_new_key_beside(path)
         try:
             # A hard link appears whole or not at all, and fails if another process (another
             # gunicorn worker) made the key first: then everyone uses that one.
@@ -189,4 +273,23 @@ def _key_in_var_dir(var_dir: str) -> Ed25519PrivateKey:
             pass
         finally:
             temporary.unlink()
-    return _key_from_pem(path.read_text(encoding="ascii"))
+    status = path.stat()
+    # Read again only when the file was replaced (a rotation): a stat per signature, not a read.
+    return _key_in_file(str(path), status.st_ino, status.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _key_in_file(path: str, inode: int, modified_ns: int) -> Ed25519PrivateKey:
+    return _key_from_pem(Path(path).read_text(encoding="ascii"))
+
+
+def _write_new_key_beside(path: Path) -> Path:
+    """A new private key, written whole and synced to a temporary file (mode 0600) beside
+    ``path``: for a link or a rename into place."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(generate_private_key_pem())
+        file.flush()
+        os.fsync(file.fileno())
+    return temporary

@@ -121,19 +121,24 @@ def public_key(request: HttpRequest) -> HttpResponse:
 def keys(request: HttpRequest) -> JsonResponse:
     """The keys that sign receipts' and certificates' QR payloads, as a JSON Web Key Set
     (RFC 8037: ``kty`` OKP, ``crv`` Ed25519, ``x`` the raw key in base64url), each also in PEM:
-    a verifier downloads it once and checks any QR code offline. A list, so a new key can be
-    published beside the old one before it is used (docs/receipts.md)."""
-    key = {
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "alg": "EdDSA",
-        "use": "sig",
-        "kid": signing.key_fingerprint()[:16],
-        "x": signing.b64url_encode(signing.public_key_raw()),
-        "pem": signing.public_key_pem(),
-        "sha256": signing.key_fingerprint(),
-    }
-    response = JsonResponse({"keys": [key]}, json_dumps_params={"indent": 2})
+    a verifier downloads it once and checks any QR code offline. The current key comes first,
+    then the retired ones (``"status": "retired"``), which signed paper printed before a
+    rotation and still verify it (docs/receipts.md)."""
+    listed = [
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "alg": "EdDSA",
+            "use": "sig",
+            "kid": signing.key_fingerprint(key)[:16],
+            "x": signing.b64url_encode(signing.public_key_raw(key)),
+            "pem": signing.public_key_pem(key),
+            "sha256": signing.key_fingerprint(key),
+            "status": "retired" if index else "current",
+        }
+        for index, key in enumerate(signing.published_public_keys())
+    ]
+    response = JsonResponse({"keys": listed}, json_dumps_params={"indent": 2})
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
     return response
