@@ -16,14 +16,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from pishkhan.accounts.models import User
-from pishkhan.cases.services import submit, transition
-from pishkhan.catalog.models import Channel, Service
-from pishkhan.core.demo import demo_national_code
+from pishkhan.catalog.models import Service
 from pishkhan.education import certificates
 from pishkhan.education.models import Certificate
 from pishkhan.payments import signing
 from pishkhan.payments.models import Invoice
 from pishkhan.payments.receipts import TokenCheck, build_receipt, check_token, claims, signed_token
+from tests.education.test_certificates import STUDENT, issued
 
 pytestmark = pytest.mark.django_db
 
@@ -58,24 +57,11 @@ def a_receipt():
 
 
 def an_issued_certificate() -> Certificate:
-    service = Service.objects.get(code=certificates.ACADEMIC_SERVICE)
-    student = User.objects.get(role="citizen", national_code=demo_national_code(1))
-    officer = User.objects.get(username="sanjesh-tehran")
-    request, _ = submit(
-        service=service,
-        citizen=student,
-        channel=Channel.ONLINE,
-        actor=student,
-        form_values={
-            "level": "upper_secondary",
-            "final_year": "1392",
-            "purpose": "university",
-            "recipient_name": "دانشگاه تهران",
-        },
+    return issued(
+        Service.objects.get(code=certificates.ACADEMIC_SERVICE),
+        User.objects.get(role="citizen", national_code=STUDENT),
+        User.objects.get(username="sanjesh-tehran"),
     )
-    transition(request.pk, "start_check", officer)
-    transition(request.pk, "issue", officer)
-    return Certificate.objects.get(request=request)
 
 
 def test_paper_printed_before_a_rotation_still_verifies(client, tmp_path, capsys):
