@@ -25,6 +25,7 @@ from pishkhan.core.workdays import add_working_days
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.entitlements import entitled_service_ids
 from pishkhan.offices.models import Office, OfficeService
+from pishkhan.workflow.engine import StepRefused, check_step, record_step
 from pishkhan.workflow.events import StateChange, emit
 from pishkhan.workflow.models import WorkflowDefinition
 
@@ -343,6 +344,11 @@ _NOTIFY = {
     "revoked": "گواهی درخواست {code} ابطال شد. علت در پیگیری درخواست آمده است.",
 }
 _DECISIONS = {"approved", "rejected", "issued"}
+# The engine's refusals in a request's words (the others are the same for any subject).
+_REFUSED = {
+    "stale": _("This request was just changed by someone else. Reload it to see the change."),
+    "not_allowed": _("This action is not possible in the request's current state."),
+}
 
 
 def transition(
@@ -365,51 +371,20 @@ def transition(
             )
         except ObjectDoesNotExist:
             raise RequestNotFound() from None
-        if expected_version is not None and request.version != expected_version:
-            raise RequestError(
-                "stale",
-                _("This request was just changed by someone else. Reload it to see the change."),
+        try:
+            step, comment = check_step(
+                request, action, actor, comment=comment, expected_version=expected_version
             )
-        definition = request.definition
-        step = definition.find(request.status, action)
-        if step is None:
-            raise RequestError(
-                "not_allowed", _("This action is not possible in the request's current state.")
-            )
-        if actor.role not in step.roles:
-            raise RequestError("role", _("Your role cannot take this action."))
-        comment = comment.strip()
-        if step.comment_required and not comment:
-            raise RequestError(
-                "comment_required", _("Write the reason or the message for this action.")
-            )
+        except StepRefused as exc:
+            raise RequestError(exc.code, _REFUSED.get(exc.code, exc.message)) from exc
         from_state = request.status
         request.status = step.target
         request.version += 1
         if step.target in _DECISIONS:
             request.decided_at = timezone.now()
+        # Saved before the event and its listeners, which may read the request's row.
         request.save(update_fields=["status", "version", "decided_at", "updated_at"])
-        event = record_event(
-            SUBJECT,
-            request.pk,
-            action=action,
-            actor=actor,
-            from_state=from_state,
-            to_state=step.target,
-            comment=comment,
-        )
-        emit(
-            StateChange(
-                SUBJECT,
-                request,
-                action,
-                from_state,
-                step.target,
-                actor,
-                comment,
-                event.created_at,
-            )
-        )
+        record_step(request, SUBJECT, action, actor, from_state, comment=comment)
         if step.target in _NOTIFY:
             enqueue_sms(
                 request.citizen.mobile,

@@ -1,9 +1,12 @@
-"""The one way a workflow step is taken on any subject (a licence application today; service
-requests have their own caller in cases.services with the same steps).
+"""The one way a workflow step is taken on any subject: licence applications and service
+requests (``cases.services.transition``).
 
-The caller locks the subject's row inside a transaction and passes it here; this checks the step
-against the subject's workflow version, moves the state, records the audit event and calls the
-listeners. The caller saves the subject and does its own side effects in the same transaction.
+The caller locks the subject's row inside a transaction and passes it here. ``check_step``
+decides whether the step may be taken (version, state, role, comment); ``record_step`` records
+its audit event and calls the listeners. ``take_step`` does both around moving the state, for a
+caller that saves the subject afterwards; a caller that must save first (a request's decision
+time, read by listeners) calls the two itself. Either way, everything happens in the caller's
+transaction.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.core.audit import record_event
+from pishkhan.core.models import AuditEvent
 
-from .definition import Transition
+from .definition import Definition, Transition
 from .events import StateChange, emit
-from .models import SYSTEM_ROLE
+from .models import SYSTEM_ROLE, WorkflowDefinition
 
 # Steps the platform takes on its own (a daily task expiring a licence) have no ``actor``; a
 # definition names SYSTEM_ROLE among such a step's roles.
@@ -29,6 +33,69 @@ class StepRefused(Exception):
         self.message = message
 
 
+def check_step(
+    subject: Any,
+    action: str,
+    actor: Any,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> tuple[Transition, str]:
+    """The step ``action`` takes ``subject`` (which has ``workflow``, ``status`` and ``version``)
+    by, and the comment as it is to be recorded; StepRefused if it may not be taken now."""
+    if expected_version is not None and subject.version != expected_version:
+        raise StepRefused(
+            "stale", _("This was just changed by someone else. Reload it to see the change.")
+        )
+    step: Transition | None = _definition(subject).find(subject.status, action)
+    if step is None:
+        raise StepRefused("not_allowed", _("This action is not possible in the current state."))
+    role = SYSTEM_ROLE if actor is None else getattr(actor, "role", None)
+    if role not in step.roles:
+        raise StepRefused("role", _("Your role cannot take this action."))
+    comment = comment.strip()
+    if step.comment_required and not comment:
+        raise StepRefused("comment_required", _("Write the reason or the message for this action."))
+    return step, comment
+
+
+def record_step(
+    subject: Any,
+    subject_type: str,
+    action: str,
+    actor: Any,
+    from_state: str,
+    *,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit event of a step taken (``subject.status`` is already the new state), then the
+    listeners, told the event's time so rollups rebuilt from the log give the same figures."""
+    event = record_event(
+        subject_type,
+        subject.pk,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=subject.status,
+        comment=comment,
+        data=data or {},
+    )
+    emit(
+        StateChange(
+            subject_type,
+            subject,
+            action,
+            from_state,
+            subject.status,
+            actor,
+            comment,
+            event.created_at,
+        )
+    )
+    return event
+
+
 def take_step(
     subject: Any,
     subject_type: str,
@@ -39,33 +106,19 @@ def take_step(
     expected_version: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> Transition:
-    """Check and apply one step to ``subject`` (which has ``workflow``, ``status`` and
-    ``version``), record it, notify listeners. The caller holds the row lock and saves."""
-    if expected_version is not None and subject.version != expected_version:
-        raise StepRefused(
-            "stale", _("This was just changed by someone else. Reload it to see the change.")
-        )
-    step: Transition | None = subject.workflow.parsed.find(subject.status, action)
-    if step is None:
-        raise StepRefused("not_allowed", _("This action is not possible in the current state."))
-    role = SYSTEM_ROLE if actor is None else getattr(actor, "role", None)
-    if role not in step.roles:
-        raise StepRefused("role", _("Your role cannot take this action."))
-    comment = comment.strip()
-    if step.comment_required and not comment:
-        raise StepRefused("comment_required", _("Write the reason or the message for this action."))
+    """Check and apply one step to ``subject``, record it, notify listeners. The caller holds
+    the row lock and saves."""
+    step, comment = check_step(
+        subject, action, actor, comment=comment, expected_version=expected_version
+    )
     from_state = subject.status
     subject.status = step.target
     subject.version += 1
-    record_event(
-        subject_type,
-        subject.pk,
-        action=action,
-        actor=actor,
-        from_state=from_state,
-        to_state=step.target,
-        comment=comment,
-        data=data or {},
-    )
-    emit(StateChange(subject_type, subject, action, from_state, step.target, actor, comment))
+    record_step(subject, subject_type, action, actor, from_state, comment=comment, data=data)
     return step
+
+
+def _definition(subject: Any) -> Definition:
+    # Versions never change: parsed once per process (the row too, when the caller loaded it).
+    loaded = subject._state.fields_cache.get("workflow")
+    return WorkflowDefinition.parsed_by_id(subject.workflow_id, loaded)
