@@ -1,6 +1,8 @@
 """The Django side of `make bench` (run with the app's settings against the bench database).
 
     prepare.py samples          per-service form data and fee lines for gen_data.sql
+    prepare.py devices          a confirmed TOTP device for each member of staff the bench signs
+                                in as (staff sign in with a second factor, as in production)
     prepare.py verify           checks the generated data against the app's own rules
     prepare.py pgbench OUTDIR   writes submit.sql and track.sql for pgbench, captured from the
                                 app itself: the writes of one real submission, and the look-up
@@ -508,10 +510,28 @@ def capture_submit(outdir: Path) -> None:
     )
 
 
+# The staff sessions.py signs in as; each gets a TOTP device, as production staff have.
+BENCH_STAFF = ("operator-1001", "officer-nocr-tehran")
+
+
+def devices() -> None:
+    """A confirmed TOTP device for each of BENCH_STAFF; sessions.py reads its key from the
+    database and answers the sign-in's second step with the current code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pishkhan.accounts.models import User
+
+    for username in BENCH_STAFF:
+        user = User.objects.get(username=username)
+        TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+
+
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "people":
         people()
+    elif command == "devices":
+        devices()
     elif command == "samples":
         samples()
     elif command == "verify":

@@ -155,7 +155,9 @@ redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --d
 
 # --- the app's environment: production settings on loopback ------------------------------
 export DEBUG=0 SECRET_KEY="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export ALLOWED_HOSTS=127.0.0.1,localhost SECURE_COOKIES=0 PISHKHAN_STAFF_OTP=0 LOG_LEVEL=WARNING
+# Staff sign in with a TOTP code (PISHKHAN_STAFF_OTP on, production's default): sessions.py
+# answers it with the device prepare.py gives them.
+export ALLOWED_HOSTS=127.0.0.1,localhost SECURE_COOKIES=0 PISHKHAN_STAFF_OTP=1 LOG_LEVEL=WARNING
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/pishkhan" DATABASE_CONN_MAX_AGE=600
 export DATABASE_PREPARED_STATEMENTS=${DATABASE_PREPARED_STATEMENTS:-1}
 export PISHKHAN_VAR_DIR=$work/var PISHKHAN_TRACK_PER_MINUTE=1000000000
@@ -170,6 +172,7 @@ t0=$(date +%s)
 say "generate $REQUESTS requests ($CITIZENS citizens)"
 "$BIN/python" bench/prepare.py people
 "$BIN/python" bench/prepare.py samples
+"$BIN/python" bench/prepare.py devices
 (echo '\timing on'; cat bench/gen_data.sql) | "${PSQL[@]}" -v requests="$REQUESTS" \
   -v citizens="$CITIZENS" pishkhan >"$BENCH_RUN_DIR/gen_data.log"
 "${PSQL[@]}" -c "VACUUM ANALYZE" pishkhan

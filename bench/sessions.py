@@ -28,6 +28,7 @@ PASSWORD = "pishkhan-demo-1405"
 FIELD_VALUES = {"subscription_number": "12345", "current_reading": "100", "meter_serial": ""}
 COUNTER_CITIZEN = ("9990000115", "09121000011")  # in the identity registry, filed for at 1001
 PORTAL_CITIZEN = ("9990000018", "09121000001")  # demo citizen (Tehran) signing in online
+OTP_PATH = "/accounts/login/code/"  # the staff sign-in's second step
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -67,10 +68,16 @@ class Browser:
         return self.request(path, {"csrfmiddlewaretoken": self.cookie("csrftoken"), **data})
 
     def staff_login(self, username: str) -> None:
+        """Password, then the TOTP code of the device prepare.py gave them (staff's second
+        factor is on in the bench, as in production)."""
         self.request("/accounts/login/")
-        status, _, _ = self.post_form(
+        status, location, _ = self.post_form(
             "/accounts/login/", {"username": username, "password": PASSWORD}
         )
+        if status == 302 and urllib.parse.urlparse(location).path == OTP_PATH:
+            status, location, _ = self.post_form(OTP_PATH, {"token": totp_code(username)})
+            if status != 302 or urllib.parse.urlparse(location).path == OTP_PATH:
+                sys.exit(f"sessions: {username}'s TOTP code was refused (HTTP {status})")
         if status != 302 or not self.cookie("sessionid"):
             sys.exit(f"sessions: {username} could not sign in (HTTP {status})")
 
@@ -102,6 +109,24 @@ def form_fields(html: str, path: str) -> tuple[list[str], str]:
         if value:
             pairs.append(f"{name}={value}")
     return pairs, " ".join(documents)
+
+
+def totp_code(username: str) -> str:
+    """The current code of the user's TOTP device (made by ``prepare.py devices``)."""
+    import psycopg
+    from django_otp.oath import totp
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as connection:
+        row = connection.execute(
+            "SELECT d.key, d.step, d.t0, d.digits FROM otp_totp_totpdevice d"
+            " JOIN accounts_user u ON u.id = d.user_id"
+            " WHERE u.username = %s AND d.confirmed ORDER BY d.id LIMIT 1",
+            [username],
+        ).fetchone()
+    if row is None:
+        sys.exit(f"sessions: {username} has no TOTP device (prepare.py devices)")
+    key, step, t0, digits = row
+    return f"{totp(bytes.fromhex(key), step=step, t0=t0, digits=digits):0{digits}d}"
 
 
 def outbox_code(mobile: str) -> str:
