@@ -25,15 +25,21 @@ def redis_cache(settings):
     if not url:
         skip_or_fail("PISHKHAN_TEST_REDIS_URL is not set")
     settings.REDIS_URL = url
+    prefix = f"pishkhan-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "pishkhan.core.cache.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": f"pishkhan-test-{uuid.uuid4().hex}",
+            "KEY_PREFIX": prefix,
         }
     }
     yield cache
-    cache.clear()
+    # Only this test's keys: cache.clear() is FLUSHDB, and the Redis database is shared with the
+    # other test process's Redis tests and the Celery worker test's broker queue.
+    client = cache._cache.get_client()
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def operator() -> User:

@@ -177,6 +177,16 @@ def live_server_process(tmp_path_factory, chromium_path) -> LiveServer:
     drop_database()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """CI runs these tests beside the rest of the suite on two cores, where a submission with its
+    uploads and the page after it may take longer than Playwright's default 5 s; a real failure
+    still fails, later."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
