@@ -179,3 +179,23 @@ def test_the_console_command_takes_the_hyphenated_name(capsys):
 
     main(["signing-key", "show"])
     assert f"current {signing.key_fingerprint()}" in capsys.readouterr().out
+
+
+def test_the_system_check_names_a_bad_key_before_anything_is_served(settings):
+    from pishkhan.payments.checks import signing_keys
+
+    assert signing_keys() == []
+    settings.PISHKHAN_SIGNING_KEY = "not a key"
+    settings.PISHKHAN_RETIRED_SIGNING_KEYS = "not a key either"
+    assert [error.id for error in signing_keys()] == ["pishkhan.E001", "pishkhan.E002"]
+    assert "PISHKHAN_SIGNING_KEY" in signing_keys()[0].msg
+    assert "retired signing keys (setting)" in signing_keys()[1].msg
+
+
+def test_the_system_check_reads_the_embedded_retired_keys(settings, tmp_path):
+    from pishkhan.payments.checks import signing_keys
+
+    (tmp_path / signing.RETIRED_KEYS_FILE_NAME).write_text("garbage\n")
+    assert [error.id for error in signing_keys()] == ["pishkhan.E002"]
+    assert signing.RETIRED_KEYS_FILE_NAME in signing_keys()[0].msg
+    assert not (tmp_path / signing.KEY_FILE_NAME).exists()  # checking makes no key

@@ -7,6 +7,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        # The workflow listeners: an invoice with each request, refunds by rule when one is
-        # rejected or cancelled.
-        from . import invoicing, refunds  # noqa: F401
+        # The workflow listeners (an invoice with each request, refunds by rule when one is
+        # rejected or cancelled) and the signing keys' system check.
+        from . import checks, invoicing, refunds  # noqa: F401
