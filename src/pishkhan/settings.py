@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
     "pishkhan.feedback",
     "pishkhan.education",
     "pishkhan.insights",
+    "pishkhan.api",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +245,37 @@ PISHKHAN_PAYMENT_RECONCILE_MINUTES = env_int("PISHKHAN_PAYMENT_RECONCILE_MINUTES
 PISHKHAN_RATING_LINK_DAYS = env_int("PISHKHAN_RATING_LINK_DAYS", 30)
 if PISHKHAN_RATING_LINK_DAYS < 1:
     raise ImproperlyConfigured("PISHKHAN_RATING_LINK_DAYS must be at least 1")
+# The public API under /api/v1/ (docs/api.md): read-only and anonymous, JSON only, errors as
+# {"error": {"code", "message", "fields"}}; its look-ups share the pages' per-minute limits.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "pishkhan.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pishkhan API",
+    "DESCRIPTION": (
+        "Public, read-only: the service catalogue with its fees, public tracking, and the "
+        "verification of receipts and certificates (docs/api.md)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"Channel": "pishkhan.catalog.models.Channel"},
+}
 # Public receipt verifications (/verify/<code>/) allowed per client and minute.
 PISHKHAN_VERIFY_PER_MINUTE = env_int("PISHKHAN_VERIFY_PER_MINUTE", 30)
 # The Ed25519 private key (PEM) that signs receipts' QR codes; in production set

@@ -20,6 +20,7 @@ urlpatterns = [
     path("feedback/", include("pishkhan.feedback.urls")),
     path("", include("pishkhan.education.urls")),
     path("", include("pishkhan.insights.urls")),
+    path("api/", include("pishkhan.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("dev/outbox/", notify_views.outbox, name="dev_outbox"),
@@ -33,5 +34,6 @@ if settings.PISHKHAN_PAYMENT_GATEWAY == "az":
 
     urlpatterns.append(path("bankgateways/", az_bank_gateways_urls()))
 
-handler404 = "pishkhan.core.views.page_not_found"
-handler500 = "pishkhan.core.views.server_error"
+# JSON under /api/, the site's pages elsewhere (pishkhan.api.errors).
+handler404 = "pishkhan.api.errors.page_not_found"
+handler500 = "pishkhan.api.errors.server_error"

@@ -128,6 +128,29 @@ def _journey(page, browser, live_server_process, server_url: str) -> None:
     assert_accessible(university)
     university.screenshot(path=str(ARTIFACTS / "certificate-verify.png"), full_page=True)
 
+    # A clerk with only the paper types the code printed under the QR code, from any page's
+    # footer; a typo first. A university's own system asks the API with the same code.
+    printed_code = page.locator(".verification-code").inner_text()
+    code = printed_code.replace("-", "")
+    clerk = browser.new_context(locale="fa-IR").new_page()
+    clerk.goto(server_url + "/")
+    clerk.get_by_role("link", name="راستی‌آزمایی رسید یا گواهی").click()
+    expect(clerk.get_by_role("heading", level=1)).to_have_text("راستی‌آزمایی رسید یا گواهی")
+    clerk.get_by_label("کد راستی‌آزمایی").fill(printed_code[:9])
+    clerk.get_by_role("button", name="راستی‌آزمایی", exact=True).click()
+    expect(clerk.locator("#id_code_error")).to_contain_text("۱۶ حرف و رقم")
+    assert_accessible(clerk)
+    clerk.screenshot(path=str(ARTIFACTS / "verify-entry-error.png"), full_page=True)
+    clerk.get_by_label("کد راستی‌آزمایی").fill(printed_code.lower().replace("-", " "))
+    clerk.get_by_role("button", name="راستی‌آزمایی", exact=True).click()
+    expect(clerk.locator(".certificate-valid")).to_contain_text("معتبر")
+    expect(clerk.locator(".holder-name")).to_have_text("زهرا احمدی")
+    api = clerk.request.get(f"{server_url}/api/v1/verify/{code}/")
+    assert api.status == 200, api.text()
+    assert api.json()["status"] == "valid"
+    assert api.json()["certified"]["level"] == "upper_secondary"
+    assert "9990000018" not in api.text()
+
     # The officer revokes with a reason; the university's page says so at once.
     officer.reload()
     officer.get_by_label(re.compile("پیام یا علت")).fill("نمره درس ریاضی اشتباه ثبت شده بود.")
@@ -137,6 +160,8 @@ def _journey(page, browser, live_server_process, server_url: str) -> None:
     expect(university.locator(".certificate-revoked")).to_contain_text("ابطال‌شده")
     expect(university.locator(".certificate-valid")).to_have_count(0)
     university.screenshot(path=str(ARTIFACTS / "certificate-revoked.png"), full_page=True)
+    revoked = clerk.request.get(f"{server_url}/api/v1/verify/{code}/").json()
+    assert revoked["status"] == "revoked" and revoked["revoked_at"]
 
     # The student sees the revocation and its reason on the request.
     page.goto(f"{server_url}/portal/requests/{tracking}/")

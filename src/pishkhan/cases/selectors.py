@@ -49,6 +49,8 @@ class TimelineEntry:
     actor_name: str
     actor_role: str
     comment: str
+    # The state's key (the workflow's name for it, for programs: the API); the label is for people.
+    state: str = ""
 
 
 def timeline(request: ServiceRequest, *, public: bool = False) -> list[TimelineEntry]:
@@ -65,6 +67,7 @@ def timeline(request: ServiceRequest, *, public: bool = False) -> list[TimelineE
                 at=event.created_at,
                 action=event.action,
                 state_label=definition.state_label(event.to_state, language),
+                state=event.to_state,
                 actor_name="" if public else event.actor_name,
                 actor_role="" if public else event.actor_role,
                 comment="" if public else event.comment,
@@ -82,6 +85,7 @@ class TrackAnswer:
     state_label: str
     sla_due_on: dt.date
     timeline: list[TimelineEntry]
+    state: str = ""  # the state's key, for programs (the API)
 
 
 # Public tracking is the platform's busiest read, so it is one query in plain SQL on portable
@@ -134,12 +138,14 @@ def track(tracking_code: str, national_code: str) -> TrackAnswer | None:
         tracking_code=tracking_code,
         service_name=name_en if language == "en" and name_en else name_fa,
         state_label=definition.state_label(status, language),
+        state=status,
         sla_due_on=_date(due_on),
         timeline=[
             TimelineEntry(
                 at=_moment(at),
                 action="",
                 state_label=definition.state_label(to_state, language),
+                state=to_state,
                 actor_name="",
                 actor_role="",
                 comment="",

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from pishkhan.core.forms import JalaliDateField, NormalizingForm
 from pishkhan.core.money import parse_rials
 
-from .models import PaymentMethod
+from .models import CODE_ALPHABET, VERIFICATION_CODE_LENGTH, PaymentMethod
+from .receipts import normalize_code
 from .settlement import DAY, MONTH
 
 
@@ -68,3 +69,28 @@ class SettlementForm(NormalizingForm):
     def chosen(self) -> tuple[str, dt.date]:
         period = self.cleaned_data.get("period") or DAY
         return period, self.cleaned_data.get("date") or timezone.localdate()
+
+
+class VerificationCodeForm(NormalizingForm):
+    """The code printed under a receipt's or a certificate's QR code, typed from the paper:
+    any case, hyphens and spaces ignored, I/L read as 1 and O as 0 (Crockford's base32)."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        error_messages={
+            "required": _("Enter the verification code printed on the receipt or certificate.")
+        },
+    )
+
+    def clean_code(self) -> str:
+        code = normalize_code(self.cleaned_data["code"])
+        if len(code) != VERIFICATION_CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+            raise forms.ValidationError(
+                _(
+                    "A verification code has 16 Latin letters and digits; it is printed under "
+                    "the QR code."
+                ),
+                code="shape",
+            )
+        return code

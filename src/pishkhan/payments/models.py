@@ -17,12 +17,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # Crockford's base32 without I, L, O, U: read aloud or typed from paper without confusion.
-_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 VERIFICATION_CODE_LENGTH = 16  # 80 random bits
 
 
 def new_verification_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
 
 
 class InvoiceStatus(models.TextChoices):

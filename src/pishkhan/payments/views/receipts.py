@@ -14,7 +14,7 @@ import base64
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET
@@ -26,6 +26,7 @@ from pishkhan.core import verification
 from pishkhan.core.ratelimit import over_rate_limit
 
 from .. import signing
+from ..forms import VerificationCodeForm
 from ..receipts import (
     TOKEN_PARAMETER,
     check_token,
@@ -67,6 +68,18 @@ def receipt_pdf(request: HttpRequest, tracking_code: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="receipt-{tracking_code}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def verify_entry(request: HttpRequest) -> HttpResponse:
+    """Where a verifier types the code from the paper (a university's clerk without a phone to
+    scan the QR code): a well-formed code goes on to its page, which the per-minute limit
+    guards; a malformed one is said so here."""
+    form = VerificationCodeForm(data=request.GET if "code" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return redirect("payments:verify", code=form.cleaned_data["code"])
+    status = 400 if form.is_bound else 200
+    return _public(render(request, "payments/verify_entry.html", {"form": form}, status=status))
 
 
 @require_GET
@@ -148,6 +161,7 @@ urlpatterns: list[URLPattern] = [
     path("receipts/<str:tracking_code>/", receipt, name="receipt"),
     path("receipts/<str:tracking_code>/pdf/", receipt_pdf, name="receipt_pdf"),
     # Before the code: "public-key" is never a verification code (those are upper-case base32).
+    path("verify/", verify_entry, name="verify_entry"),
     path("verify/public-key/", public_key, name="public_key"),
     path("verify/keys/", keys, name="keys"),
     path("verify/<str:code>/", verify, name="verify"),

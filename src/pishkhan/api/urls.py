@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+
+class Schema(SpectacularAPIView):
+    """The OpenAPI schema, in English: a developers' document (its examples of Persian text are
+    the API's own)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            return response.render()  # type: ignore[attr-defined,no-any-return]
+
+
+app_name = "api"
+urlpatterns = [
+    path("v1/agencies/", views.AgencyList.as_view(), name="agencies"),
+    path("v1/services/", views.ServiceList.as_view(), name="services"),
+    path("v1/services/<str:code>/", views.ServiceDetail.as_view(), name="service"),
+    path("v1/track/", views.Track.as_view(), name="track"),
+    path("v1/verify/<str:code>/", views.Verify.as_view(), name="verify"),
+    path("schema/", Schema.as_view(), name="schema"),
+]

@@ -1,0 +1,48 @@
+"""Every error the API gives has one shape, {"error": {"code", "message", "fields"}}: DRF's
+own, an unknown address under /api/, and a fault of ours."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_address_under_api_is_a_json_404_and_elsewhere_the_page(client):
+    answer = client.get("/api/v2/nothing/")
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json() == {
+        "error": {"code": "not_found", "message": "در این نشانی چیزی پیدا نشد.", "fields": {}}
+    }
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_fault_of_ours_is_a_json_500_that_says_nothing_of_it(client, monkeypatch):
+    from pishkhan.api import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail of the fault")
+
+    from pishkhan.cases.models import ServiceRequest
+
+    filed = ServiceRequest.objects.select_related("citizen").first()
+    monkeypatch.setattr(views.case_selectors, "track", broken)
+    client.raise_request_exception = False
+    answer = client.post(
+        "/api/v1/track/",
+        {"tracking_code": filed.tracking_code, "national_code": filed.citizen.national_code},
+        content_type="application/json",
+    )
+    assert answer.status_code == 500
+    body = answer.json()
+    assert body["error"]["code"] == "server_error" and body["error"]["fields"] == {}
+    assert "secret" not in answer.content.decode()
+
+
+def test_a_wrong_method_on_a_read_only_address(client):
+    answer = client.delete("/api/v1/services/")
+    assert answer.status_code == 405
+    assert answer.json()["error"]["code"] == "method_not_allowed"
+    assert "DELETE" in answer.json()["error"]["message"]
