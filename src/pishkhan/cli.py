@@ -7,6 +7,7 @@ import sys
 
 # design.md names these with a hyphen; Django command modules cannot have one.
 HYPHENATED = {
+    "api-client": "api_client",
     "import-students": "import_students",
     "import-teachers": "import_teachers",
     "signing-key": "signing_key",

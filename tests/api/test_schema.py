@@ -4,6 +4,8 @@ good and for bad input alike."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -66,16 +68,35 @@ def _keep_the_test_transaction():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def agency_token() -> str:
+    out = io.StringIO()
+    call_command("api_client", "create", "Fuzz", "--agency", "nocr", "--province", "23", stdout=out)
+    return out.getvalue().split("shown once", 1)[1].split(": ", 1)[1].split()[0]
+
+
 @schema.parametrize()
 @settings(
+    # The same examples on every run (CI must not fail by luck); runs with more examples and
+    # random seeds found what this test now holds (docs/api.md, "How it is tested").
     max_examples=40,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_keeps_to_its_schema(case):
+def test_the_api_keeps_to_its_schema(case, agency_token):
     excluded = []
     if case.operation.path == "/api/v1/track/":
         # Check digits (the tracking code's, the national code's) are beyond what a schema can
         # say, so schema-valid codes are mostly refused, rightly; everything else is checked.
         excluded.append(positive_data_acceptance)
+    if case.operation.path.startswith("/api/v1/agency/"):
+        # A generated token is made a real one, so the generated input reaches the views; a
+        # case generated without the header (bad on purpose) keeps it away and gets its 401. A
+        # workflow step's action and version are checked against the request's state, beyond
+        # what the schema can say.
+        if case.headers and "Authorization" in case.headers:
+            case.headers["Authorization"] = f"Bearer {agency_token}"
+        if case.operation.path.endswith("/actions/"):
+            excluded.append(positive_data_acceptance)
     case.call_and_validate(excluded_checks=excluded)

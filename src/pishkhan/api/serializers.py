@@ -14,6 +14,7 @@ from rest_framework import serializers
 from pishkhan.catalog.models import Channel
 
 FIRST_FEE_YEAR, LAST_FEE_YEAR = 1990, 2199
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # the catalogue's codes (SlugField)
 FEES_ON_PATTERN = r"^(199[0-9]|2[01][0-9][0-9])-[0-9]{2}-[0-9]{2}$"
 
 
@@ -249,3 +250,102 @@ def certified(kind: str, data: dict[str, Any]) -> dict[str, Any]:
             "diploma_date": data.get("diploma_date", ""),
         }
     return {"post": data.get("post", ""), "employed_on": data.get("employed_on", "")}
+
+
+# --- the agency API ---------------------------------------------------------------------------
+
+
+class ServiceRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name_fa = serializers.CharField()
+    name_en = serializers.CharField()
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[], required=False)
+    service = serializers.RegexField(SLUG_PATTERN, required=False, max_length=80)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from pishkhan.cases.views.agency import FILTERABLE
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = FILTERABLE
+
+
+class QueueRowSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    service = ServiceRefSerializer()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    version = serializers.IntegerField(help_text="Send it back with a step (optimistic check).")
+    submitted_at = serializers.DateTimeField()
+    sla_due_on = serializers.DateField()
+    sla = serializers.CharField(help_text="on_time, due_soon, breached or done")
+    office = OfficeRefSerializer(allow_null=True, help_text="Null for an online request.")
+
+
+class CitizenRefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    national_code = serializers.CharField()
+
+
+class FormRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    actor_name = serializers.CharField()
+    actor_role = serializers.CharField()
+    comment = serializers.CharField()
+
+
+class StepSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    comment_required = serializers.BooleanField()
+
+
+class AgencyRequestSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    service = ServiceRefSerializer()
+    citizen = CitizenRefSerializer()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    office = OfficeRefSerializer(allow_null=True)
+    province = serializers.CharField(help_text="The province's SCI code.")
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    version = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    sla_due_on = serializers.DateField()
+    sla = serializers.CharField()
+    form = FormRowSerializer(many=True, help_text="The form as people read it, in order.")
+    form_data = serializers.DictField(help_text="The form's values by field key, as stored.")
+    documents = DocumentRefSerializer(many=True)
+    timeline = TimelineEntrySerializer(many=True)
+    actions = StepSerializer(many=True, help_text="The steps this client may take now.")
+
+
+class ActionSerializer(serializers.Serializer):
+    default_error_messages = {
+        "invalid": _("Send an object with the fields action, comment and version.")
+    }
+
+    action = serializers.CharField(max_length=40)
+    comment = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        min_value=0, help_text="The request's version the step was decided on."
+    )

@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import agency, views
 
 
 class Schema(SpectacularAPIView):
@@ -25,5 +25,16 @@ urlpatterns = [
     path("v1/services/<str:code>/", views.ServiceDetail.as_view(), name="service"),
     path("v1/track/", views.Track.as_view(), name="track"),
     path("v1/verify/<str:code>/", views.Verify.as_view(), name="verify"),
+    path("v1/agency/requests/", agency.Queue.as_view(), name="agency_queue"),
+    path(
+        "v1/agency/requests/<str:tracking_code>/",
+        agency.RequestDetail.as_view(),
+        name="agency_request",
+    ),
+    path(
+        "v1/agency/requests/<str:tracking_code>/actions/",
+        agency.RequestAction.as_view(),
+        name="agency_action",
+    ),
     path("schema/", Schema.as_view(), name="schema"),
 ]

@@ -165,9 +165,15 @@ class _GivenChoiceFilter(filters.ChoiceFilter):
     field_class = _GivenChoiceField
 
 
+class _SlugFilter(filters.CharFilter):
+    field_class = forms.SlugField
+
+
 class ServiceFilter(filters.FilterSet):
-    agency = filters.CharFilter(
-        field_name="agency__code", help_text="An agency's code (see /api/v1/agencies/)."
+    agency = _SlugFilter(
+        field_name="agency__code",
+        max_length=40,
+        help_text="An agency's code (see /api/v1/agencies/).",
     )
     channel = _GivenChoiceFilter(
         choices=Channel.choices, method="by_channel", help_text="Only services offered there."
@@ -205,7 +211,21 @@ FEES_ON = OpenApiParameter(
 @extend_schema(
     tags=["catalogue"],
     summary="Active services, with their fees on each channel",
-    parameters=[FEES_ON],
+    parameters=[
+        FEES_ON,
+        # As the filters check them (django-filter's own schema would not say so).
+        OpenApiParameter(
+            "agency",
+            # Empty is no filter, as in a form.
+            {"type": "string", "pattern": "^[-a-zA-Z0-9_]*$", "maxLength": 40},
+            description="An agency's code (see /api/v1/agencies/).",
+        ),
+        OpenApiParameter(
+            "q",
+            {"type": "string", "pattern": "^[^\\x00]*$", "maxLength": 100},
+            description="Search as on the site: Persian or English words, any digits and letters.",
+        ),
+    ],
     responses={200: s.ServiceSerializer(many=True), 400: ERRORS[400]},
 )
 class ServiceList(generics.ListAPIView):

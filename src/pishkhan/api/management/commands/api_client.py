@@ -1,0 +1,112 @@
+"""``pishkhan api-client create|list|new-token|revoke`` (docs/api.md, "The agency API").
+
+``create`` makes an agency's system a client: a service account with the agency role and scope
+of an officer (one province, or national), and a token printed once. ``new-token`` replaces a
+lost or leaked token; ``revoke`` stops the client at once. Nothing prints a token again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from pishkhan.accounts.models import User
+from pishkhan.accounts.roles import Role
+from pishkhan.api.models import ApiClient
+from pishkhan.catalog.models import Agency
+from pishkhan.core.models import Province
+
+ROLES = {"officer": Role.AGENCY_OFFICER, "assessment": Role.ASSESSMENT_OFFICER}
+
+
+class Command(BaseCommand):
+    help = "Credentials of agencies' systems on the API: create, list, new-token, revoke."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        create = sub.add_parser("create", help="A new client; prints its token once.")
+        create.add_argument("name", help="e.g. 'NOCR Tehran back office'")
+        create.add_argument("--agency", required=True, help="The agency's code, e.g. nocr.")
+        create.add_argument(
+            "--province", help="The province's SCI code (e.g. 23); none: the whole country."
+        )
+        create.add_argument(
+            "--role",
+            choices=sorted(ROLES),
+            default="officer",
+            help="officer (default) or assessment",
+        )
+        sub.add_parser("list", help="The clients, their scope and whether they are active.")
+        for name, text in (("new-token", "Replace a client's token"), ("revoke", "Stop a client")):
+            one = sub.add_parser(name, help=text)
+            one.add_argument("name")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        command = options["subcommand"]
+        if command == "create":
+            self._create(options)
+        elif command == "list":
+            for client in ApiClient.objects.select_related("user__agency", "user__province"):
+                user = client.user
+                scope = user.province.name_en if user.province else "national"
+                state = "active" if client.is_active else "revoked"
+                self.stdout.write(
+                    f"{client.name}\t{user.agency.code if user.agency else '-'}\t{scope}\t"
+                    f"{user.role}\t{client.prefix}…\t{state}"
+                )
+        else:
+            client = ApiClient.objects.filter(name=options["name"]).first()
+            if client is None:
+                raise CommandError(f"No API client is named {options['name']!r}.")
+            if command == "revoke":
+                client.is_active = False
+                client.save(update_fields=["is_active"])
+                self.stdout.write(f"Revoked: {client.name}. Its token no longer works.")
+            else:
+                token = client.new_token()
+                client.is_active = True
+                client.save(update_fields=["prefix", "secret_hash", "is_active"])
+                self._print_token(client, token)
+
+    def _create(self, options: dict[str, Any]) -> None:
+        name = options["name"].strip()
+        agency = Agency.objects.filter(code=options["agency"], is_active=True).first()
+        if agency is None:
+            raise CommandError(f"No active agency has the code {options['agency']!r}.")
+        province = None
+        if options["province"]:
+            province = Province.objects.filter(sci_code=options["province"]).first()
+            if province is None:
+                raise CommandError(f"No province has the SCI code {options['province']!r}.")
+        if not name or ApiClient.objects.filter(name=name).exists():
+            raise CommandError(f"Give a name no other client has (got {name!r}).")
+        # Persian names keep their letters (usernames allow them); a name of symbols alone gets
+        # random ones.
+        username = f"api-{slugify(name, allow_unicode=True)[:100] or secrets.token_hex(4)}"
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"A user named {username!r} exists already; choose another name.")
+        with transaction.atomic():
+            user = User(
+                username=username,
+                first_name=name[:150],
+                last_name="(API)",
+                role=ROLES[options["role"]],
+                agency=agency,
+                province=province,
+            )
+            user.set_unusable_password()  # it never signs in on a page
+            user.full_clean(exclude=["password"])
+            user.save()
+            client = ApiClient(name=name, user=user)
+            token = client.new_token()
+            client.save()
+        self._print_token(client, token)
+
+    def _print_token(self, client: ApiClient, token: str) -> None:
+        self.stdout.write(f"API client: {client.name}")
+        self.stdout.write(f"Token (shown once; keep it in the client's secret store): {token}")
+        self.stdout.write("Use: Authorization: Bearer <token>")

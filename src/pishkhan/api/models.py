@@ -1,0 +1,74 @@
+"""Credentials of other systems (an agency's back office) on the API.
+
+A client acts as its own service account: a ``User`` with an agency role and scope, so what it
+may see and do is decided where it is decided for people (``ServiceRequest.objects.visible_to``,
+the workflow's roles), and the audit log names it as it names an officer. Its token is shown
+once, when made, and kept only as a SHA-256 hash: a copy of the database gives no one access.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX_LENGTH = 8
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiClientQuerySet(models.QuerySet["ApiClient"]):
+    def for_token(self, token: str) -> ApiClient | None:
+        """The active client whose token this is, or None (compared in constant time)."""
+        prefix = token[:TOKEN_PREFIX_LENGTH]
+        if len(token) <= TOKEN_PREFIX_LENGTH:
+            return None
+        client = self.filter(prefix=prefix, is_active=True).select_related("user").first()
+        if client is None or not hmac.compare_digest(client.secret_hash, token_hash(token)):
+            return None
+        if not client.user.is_active:
+            return None
+        return client
+
+
+class ApiClient(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        verbose_name=_("service account"),
+    )
+    prefix = models.CharField(_("token prefix"), max_length=TOKEN_PREFIX_LENGTH, unique=True)
+    secret_hash = models.CharField(_("token hash (SHA-256)"), max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ApiClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def new_token(self) -> str:
+        """Give the client a new token (the old one stops working) and return it: the only time
+        it is seen. The caller saves."""
+        while True:
+            token = secrets.token_urlsafe(32)  # 43 characters, 256 random bits
+            prefix = token[:TOKEN_PREFIX_LENGTH]
+            if not ApiClient.objects.filter(prefix=prefix).exclude(pk=self.pk).exists():
+                break
+        self.prefix = prefix
+        self.secret_hash = token_hash(token)
+        return token
