@@ -3,6 +3,7 @@ with an officer's scope and rules, authenticated by a hashed bearer token."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -178,6 +179,21 @@ def test_a_request_reads_as_its_officers_see_it(api, filed):
     ]
     assert [e["action"] for e in body["timeline"]] == ["submit"]
     assert "start_review" in {a["action"] for a in body["actions"]}
+
+
+def test_documents_download_as_uploaded_and_only_in_scope(api, filed):
+    body = api.get(f"{QUEUE}{filed.tracking_code}/").json()
+    document = body["documents"][0]
+    answer = api.get(f"{QUEUE}{filed.tracking_code}/documents/{document['id']}/")
+    assert answer.status_code == 200
+    content = b"".join(answer.streaming_content)
+    assert hashlib.sha256(content).hexdigest() == document["sha256"] == answer["X-Content-SHA256"]
+    assert answer["Content-Type"] == document["content_type"]
+    assert "attachment" in answer["Content-Disposition"]
+    other = ServiceRequest.objects.exclude(pk=filed.pk).filter(attachments__isnull=False).first()
+    foreign = other.attachments.first().pk
+    missing = api.get(f"{QUEUE}{filed.tracking_code}/documents/{foreign}/")
+    assert error(missing, 404)["code"] == "not_found"
 
 
 def test_outside_the_clients_scope_is_the_same_404_as_unknown(api):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -196,6 +196,35 @@ class RequestDetail(AgencySystemView):
     def get(self, request: Request, tracking_code: str) -> Response:
         item = _visible(request, tracking_code)
         return Response(s.AgencyRequestSerializer(_detail(request, item)).data)
+
+
+class RequestDocument(AgencySystemView):
+    @extend_schema(
+        tags=["agency"],
+        summary="A document of a request, as it was uploaded (PDF, JPEG or PNG)",
+        description="Its SHA-256 is in the request's `documents`, to check the copy against.",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                description="The file, with its own Content-Type."
+            ),
+            404: NOT_IN_SCOPE,
+            **AUTH_ERRORS,
+        },
+    )
+    def get(self, request: Request, tracking_code: str, document_id: int) -> FileResponse:
+        item = _visible(request, tracking_code)
+        document = item.attachments.filter(pk=document_id).first()
+        if document is None:
+            raise exceptions.NotFound(_("This request has no document with this id."))
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type=document.content_type,
+            as_attachment=True,
+            filename=document.original_name,
+        )
+        response["X-Content-SHA256"] = document.sha256
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class RequestAction(AgencySystemView):

@@ -32,6 +32,11 @@ urlpatterns = [
         name="agency_request",
     ),
     path(
+        "v1/agency/requests/<str:tracking_code>/documents/<int:document_id>/",
+        agency.RequestDocument.as_view(),
+        name="agency_document",
+    ),
+    path(
         "v1/agency/requests/<str:tracking_code>/actions/",
         agency.RequestAction.as_view(),
         name="agency_action",
