@@ -34,10 +34,14 @@ class ErrorSerializer(serializers.Serializer):
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-class AgencyRefSerializer(serializers.Serializer):
+class CodeAndNamesSerializer(serializers.Serializer):
     code = serializers.CharField()
     name_fa = serializers.CharField()
     name_en = serializers.CharField()
+
+
+class AgencyRefSerializer(CodeAndNamesSerializer):
+    """An agency, by its code and names."""
 
 
 class AgencySerializer(AgencyRefSerializer):
@@ -255,10 +259,8 @@ def certified(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 # --- the agency API ---------------------------------------------------------------------------
 
 
-class ServiceRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name_fa = serializers.CharField()
-    name_en = serializers.CharField()
+class ServiceRefSerializer(CodeAndNamesSerializer):
+    """A service, by its code and names."""
 
 
 class QueueQuerySerializer(serializers.Serializer):
