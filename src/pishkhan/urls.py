@@ -35,5 +35,6 @@ if settings.PISHKHAN_PAYMENT_GATEWAY == "az":
     urlpatterns.append(path("bankgateways/", az_bank_gateways_urls()))
 
 # JSON under /api/, the site's pages elsewhere (pishkhan.api.errors).
+handler400 = "pishkhan.api.errors.bad_request"
 handler404 = "pishkhan.api.errors.page_not_found"
 handler500 = "pishkhan.api.errors.server_error"

@@ -46,3 +46,16 @@ def test_a_wrong_method_on_a_read_only_address(client):
     assert answer.status_code == 405
     assert answer.json()["error"]["code"] == "method_not_allowed"
     assert "DELETE" in answer.json()["error"]["message"]
+
+
+def test_what_django_refuses_before_any_view_is_json_too(client, settings):
+    client.raise_request_exception = False
+    big = '{"tracking_code": "' + "1" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + '"}'
+    answer = client.post("/api/v1/track/", big, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "too_large"
+    stranger = client.get("/api/v1/services/", HTTP_HOST="evil.example")
+    assert stranger.status_code == 400
+    assert stranger.json()["error"]["code"] == "bad_request"
+    page = client.get("/services/", HTTP_HOST="evil.example")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

@@ -13,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -82,6 +84,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code, message, fields = _describe(exc)
     response.data = error_body(code, message, fields)
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 400 for what Django refuses before any view (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, a host not allowed): JSON under /api/, Django's page elsewhere."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if isinstance(exception, RequestDataTooBig):
+        body = error_body("too_large", _("The request is too large."))
+        status = 413
+    else:
+        body = error_body("bad_request", _("The request could not be read."))
+        status = 400
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
