@@ -59,3 +59,11 @@ def test_what_django_refuses_before_any_view_is_json_too(client, settings):
     assert stranger.json()["error"]["code"] == "bad_request"
     page = client.get("/services/", HTTP_HOST="evil.example")
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_nul_character_in_a_path_is_a_404_not_a_database_error(client):
+    # PostgreSQL refuses NUL in text: this was a 500 there (tests/test_urls_junk.py walks all).
+    client.raise_request_exception = False
+    answer = client.get("/api/v1/verify/AB%00CD/")
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+    assert client.get("/services/a%00b/").status_code == 404
