@@ -16,6 +16,7 @@ JUNK = [
     "' OR 1=1 --",
     "ي" * 300,
     "a%00b",
+    "a\x00b",  # in the path and, through the data below, in the query string and the body
 ]
 
 

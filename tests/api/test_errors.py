@@ -4,8 +4,14 @@ own, an unknown address under /api/, and a fault of ours."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()  # the look-ups' per-minute counters, which other tests may have used up
 
 
 def test_an_unknown_address_under_api_is_a_json_404_and_elsewhere_the_page(client):
@@ -67,3 +73,11 @@ def test_a_nul_character_in_a_path_is_a_404_not_a_database_error(client):
     answer = client.get("/api/v1/verify/AB%00CD/")
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
     assert client.get("/services/a%00b/").status_code == 404
+
+
+def test_a_nul_character_in_the_query_is_a_400(client):
+    client.raise_request_exception = False
+    answer = client.get("/api/v1/services/?q=a%00b")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_request"
+    page = client.get("/services/?q=a%00b")
+    assert page.status_code == 400 and "این نشانی خوانده نشد" in page.content.decode()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -31,10 +32,15 @@ class PersianFirstLocaleMiddleware:
         return response
 
 
+class NulCharacter(SuspiciousOperation):
+    """A NUL character in the query string: answered 400 (``handler400``)."""
+
+
 class NulInPathMiddleware:
-    """A path with a NUL character (``%00``) names nothing: 404 at once. Views pass path
-    segments to queries, and PostgreSQL refuses NUL in text with an error, which would be a 500
-    (forms already refuse NUL in what they read)."""
+    """No NUL character reaches a view through the address. Views pass path segments and query
+    values to queries, and PostgreSQL refuses NUL in text with an error, which would be a 500.
+    A path with one names nothing (404); a query string with one is a bad request (400). Forms
+    refuse NUL in what they read on their own, bodies included."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -42,4 +48,6 @@ class NulInPathMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path:
             raise Http404
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            raise NulCharacter("A NUL character in the query string.")
         return self.get_response(request)
