@@ -109,6 +109,7 @@ def test_create_refuses_unknown_agency_province_and_repeated_names(token):
         ("Bearer not-a-token-of-ours-at-all", "authentication_failed"),
         ("Bearer", "authentication_failed"),
         ("Bearer a b", "authentication_failed"),
+        ("Bearer abc\x00defghijklmnopqrstuvwxyz", "authentication_failed"),  # NUL in the prefix
     ],
 )
 def test_without_a_valid_token_it_is_a_401_with_the_challenge(client, token, header, code):

@@ -44,8 +44,6 @@ class ApiClientAuthentication(BaseAuthentication):
 class IsAgencySystem(BasePermission):
     """A client whose service account is agency staff; scope is then the account's."""
 
-    message = "agency"
-
     def has_permission(self, request: Request, view: Any) -> bool:
         if not isinstance(request.auth, ApiClient):
             raise exceptions.NotAuthenticated(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX_LENGTH = 8
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 
 
 def token_hash(token: str) -> str:
@@ -27,9 +29,9 @@ def token_hash(token: str) -> str:
 class ApiClientQuerySet(models.QuerySet["ApiClient"]):
     def for_token(self, token: str) -> ApiClient | None:
         """The active client whose token this is, or None (compared in constant time)."""
+        if not TOKEN_SHAPE.fullmatch(token):
+            return None  # never a query with whatever was sent (NUL would be an error there)
         prefix = token[:TOKEN_PREFIX_LENGTH]
-        if len(token) <= TOKEN_PREFIX_LENGTH:
-            return None
         client = self.filter(prefix=prefix, is_active=True).select_related("user").first()
         if client is None or not hmac.compare_digest(client.secret_hash, token_hash(token)):
             return None
