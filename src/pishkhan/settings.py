@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Public receipt verifications (/verify/<code>/) allowed per client and minute.
 PISHKHAN_VERIFY_PER_MINUTE = env_int("PISHKHAN_VERIFY_PER_MINUTE", 30)
+# Webhooks (docs/api.md): seconds a receiver has to answer, and whether a plain-http address may
+# be set (development only: deliveries carry a signature, not secrecy, without TLS).
+PISHKHAN_WEBHOOK_TIMEOUT = env_int("PISHKHAN_WEBHOOK_TIMEOUT", 5)
+PISHKHAN_WEBHOOK_ALLOW_HTTP = env_bool("PISHKHAN_WEBHOOK_ALLOW_HTTP", DEBUG)
 # The Ed25519 private key (PEM) that signs receipts' QR codes; in production set
 # PISHKHAN_SIGNING_KEY_FILE to a file holding it (`openssl genpkey -algorithm ed25519`). Empty:
 # a key generated once under PISHKHAN_VAR_DIR (docs/receipts.md).
@@ -375,6 +379,9 @@ CELERY_BEAT_SCHEDULE = {
     # Online payments whose callback never came: settled or closed by asking the gateway.
     # State changes waiting in insights' pending table are folded into the rollups.
     "insights-fold": {"task": "pishkhan.insights.tasks.fold_pending", "schedule": 10.0},
+    # Webhook deliveries a backoff made wait, or whose run was lost; sent ones kept 30 days.
+    "webhooks-deliver": {"task": "pishkhan.api.tasks.deliver_webhooks", "schedule": 30.0},
+    "webhooks-prune": {"task": "pishkhan.api.tasks.prune_webhook_deliveries", "schedule": 86400.0},
     "payments-reconcile": {
         "task": "pishkhan.payments.tasks.reconcile_payments",
         "schedule": 300.0,

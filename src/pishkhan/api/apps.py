@@ -6,3 +6,7 @@ class ApiConfig(AppConfig):
     name = "pishkhan.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        # Webhooks listen to every request's state change (workflow listeners).
+        from . import webhooks  # noqa: F401

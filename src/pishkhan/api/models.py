@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TOKEN_PREFIX_LENGTH = 8
+WEBHOOK_URL_MAX_LENGTH = 500
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 
 
@@ -74,3 +75,69 @@ class ApiClient(models.Model):
         self.prefix = prefix
         self.secret_hash = token_hash(token)
         return token
+
+
+class Webhook(models.Model):
+    """Where an agency's system wants to hear that a request in its scope changed (docs/api.md,
+    "Webhooks"). One per client. The secret signs each delivery; unlike a token it must be kept
+    readable, since the platform computes the signature with it (decision 39)."""
+
+    client = models.OneToOneField(
+        ApiClient, on_delete=models.CASCADE, related_name="webhook", verbose_name=_("API client")
+    )
+    url = models.URLField(_("address"), max_length=WEBHOOK_URL_MAX_LENGTH)
+    secret = models.CharField(_("signing secret"), max_length=80)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return f"{self.client.name} → {self.url}"
+
+    def new_secret(self) -> str:
+        self.secret = "whsec_" + secrets.token_urlsafe(32)
+        return self.secret
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: written in the transaction of the change it reports (an
+    outbox), so a change is never reported that did not commit, and never lost once it did."""
+
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    event = models.CharField(_("event"), max_length=40)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When it may be tried next: a backoff after a failure, or a lease while a worker sends it.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="api_delivery_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk} ({self.status})"

@@ -1,8 +1,12 @@
-"""``pishkhan api-client create|list|new-token|revoke`` (docs/api.md, "The agency API").
+"""``pishkhan api-client create|list|new-token|revoke|webhook|deliver`` (docs/api.md, "The
+agency API" and "Webhooks").
 
 ``create`` makes an agency's system a client: a service account with the agency role and scope
 of an officer (one province, or national), and a token printed once. ``new-token`` replaces a
 lost or leaked token; ``revoke`` stops the client at once. Nothing prints a token again.
+``webhook NAME URL`` sets where the client hears of its requests' changes, prints the signing
+secret once and sends a signed ping; ``webhook NAME --remove`` stops it. ``deliver`` sends the
+due deliveries now (what the worker does every 30 s).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from django.utils.text import slugify
 
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
-from pishkhan.api.models import ApiClient
+from pishkhan.api import webhooks
+from pishkhan.api.models import ApiClient, Webhook
 from pishkhan.catalog.models import Agency
 from pishkhan.core.models import Province
 
@@ -24,7 +29,10 @@ ROLES = {"officer": Role.AGENCY_OFFICER, "assessment": Role.ASSESSMENT_OFFICER}
 
 
 class Command(BaseCommand):
-    help = "Credentials of agencies' systems on the API: create, list, new-token, revoke."
+    help = (
+        "Credentials of agencies' systems on the API: create, list, new-token, revoke; their "
+        "webhooks: webhook, deliver."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -44,19 +52,33 @@ class Command(BaseCommand):
         for name, text in (("new-token", "Replace a client's token"), ("revoke", "Stop a client")):
             one = sub.add_parser(name, help=text)
             one.add_argument("name")
+        hook = sub.add_parser("webhook", help="Set (or --remove) a client's webhook.")
+        hook.add_argument("name")
+        hook.add_argument("url", nargs="?", help="https://… where deliveries are posted")
+        hook.add_argument("--remove", action="store_true", help="Stop the client's webhook.")
+        sub.add_parser("deliver", help="Send the due webhook deliveries now.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         command = options["subcommand"]
         if command == "create":
             self._create(options)
+        elif command == "webhook":
+            self._webhook(options)
+        elif command == "deliver":
+            counts = webhooks.deliver_due()
+            self.stdout.write(
+                f"Webhook deliveries: {counts['sent']} sent, {counts['pending']} to retry, "
+                f"{counts['failed']} failed."
+            )
         elif command == "list":
             for client in ApiClient.objects.select_related("user__agency", "user__province"):
                 user = client.user
                 scope = user.province.name_en if user.province else "national"
                 state = "active" if client.is_active else "revoked"
+                hook = Webhook.objects.filter(client=client, is_active=True).first()
                 self.stdout.write(
                     f"{client.name}\t{user.agency.code if user.agency else '-'}\t{scope}\t"
-                    f"{user.role}\t{client.prefix}…\t{state}"
+                    f"{user.role}\t{client.prefix}…\t{state}\t{hook.url if hook else '-'}"
                 )
         else:
             client = ApiClient.objects.filter(name=options["name"]).first()
@@ -105,6 +127,37 @@ class Command(BaseCommand):
             token = client.new_token()
             client.save()
         self._print_token(client, token)
+
+    def _webhook(self, options: dict[str, Any]) -> None:
+        client = ApiClient.objects.filter(name=options["name"]).first()
+        if client is None:
+            raise CommandError(f"No API client is named {options['name']!r}.")
+        if options["remove"]:
+            removed, _ = Webhook.objects.filter(client=client).delete()
+            self.stdout.write(
+                f"Webhook removed: {client.name}." if removed else f"{client.name} had no webhook."
+            )
+            return
+        if not options["url"]:
+            raise CommandError("Give the webhook's address (https://…), or --remove.")
+        try:
+            url = webhooks.check_url(options["url"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        hook = Webhook.objects.filter(client=client).first() or Webhook(client=client)
+        hook.url, hook.is_active = url, True
+        secret = hook.new_secret()
+        hook.save()
+        self.stdout.write(f"Webhook of {client.name}: {url}")
+        self.stdout.write(f"Signing secret (shown once; receivers check with it): {secret}")
+        outcome = webhooks.ping(hook)
+        if outcome.ok:
+            self.stdout.write(f"Ping answered: HTTP {outcome.status_code}.")
+        else:
+            self.stdout.write(
+                f"Ping not answered ({outcome.error}). Deliveries are kept and retried; "
+                "check the address and the receiver."
+            )
 
     def _print_token(self, client: ApiClient, token: str) -> None:
         self.stdout.write(f"API client: {client.name}")
