@@ -212,6 +212,8 @@ PISHKHAN_RANK_SHARES = {
 # Where people reach the site: links sent by SMS (set a password, rate a service) are made
 # absolute with it, since a text message cannot carry a relative path.
 PISHKHAN_SITE_URL = env_str("PISHKHAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Open311's jurisdiction_id for this server (docs/api.md, "Open311"); one jurisdiction: the country.
+PISHKHAN_OPEN311_JURISDICTION = env_str("PISHKHAN_OPEN311_JURISDICTION", "ir")
 # Public tracking look-ups allowed per client and minute.
 PISHKHAN_TRACK_PER_MINUTE = env_int("PISHKHAN_TRACK_PER_MINUTE", 20)
 # Online payments (docs/money.md): the built-in sandbox gateway, or "az" for Iran's card

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("pishkhan.education.urls")),
     path("", include("pishkhan.insights.urls")),
     path("api/", include("pishkhan.api.urls")),
+    path("open311/", include("pishkhan.api.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("dev/outbox/", notify_views.outbox, name="dev_outbox"),

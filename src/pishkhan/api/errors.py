@@ -23,7 +23,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from pishkhan.core import views as core_views
 
+from . import open311
+
 API_PREFIX = "/api/"
+OPEN311_PREFIX = "/open311/"  # errors in Open311's own shape there (api.open311)
 
 
 def error_body(
@@ -89,6 +92,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The site's 400 for what Django refuses before any view (a body over
     DATA_UPLOAD_MAX_MEMORY_SIZE, a host not allowed): JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith(OPEN311_PREFIX):
+        return open311.error(
+            open311.format_of(request.path), 400, _("The request could not be read.")
+        )
     if not request.path.startswith(API_PREFIX):
         return defaults.bad_request(request, exception)  # type: ignore[arg-type]
     if isinstance(exception, RequestDataTooBig):
@@ -101,7 +108,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The site's 404: JSON under /api/, the page elsewhere."""
+    """The site's 404: JSON under /api/, Open311's shape under /open311/, the page elsewhere."""
+    if request.path.startswith(OPEN311_PREFIX):
+        message = _("Nothing was found at this address.")
+        return open311.error(open311.format_of(request.path), 404, message)
     if request.path.startswith(API_PREFIX):
         body = error_body("not_found", _("Nothing was found at this address."))
         return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
@@ -109,10 +119,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The site's 500: JSON under /api/, the page elsewhere. Nothing about the fault is said."""
+    """The site's 500: JSON under /api/, Open311's shape under /open311/, the page elsewhere.
+    Nothing about the fault is said."""
+    message = _("Something went wrong on our side. Please try again later.")
+    if request.path.startswith(OPEN311_PREFIX):
+        return open311.error(open311.format_of(request.path), 500, message)
     if request.path.startswith(API_PREFIX):
-        body = error_body(
-            "server_error", _("Something went wrong on our side. Please try again later.")
-        )
+        body = error_body("server_error", message)
         return JsonResponse(body, status=500, json_dumps_params={"ensure_ascii": False})
     return core_views.server_error(request)
