@@ -271,7 +271,8 @@ def test_the_list_costs_the_same_queries_for_more_rows(client, key):
     with CaptureQueriesContext(connection) as more:
         rows = client.get(url).json()
     assert len(rows) >= 4
-    assert len(more) == len(few) <= 4  # the client, its user, the page, its workflow versions
+    # The client with its user, its agencies (as ids, for the index), the page, its workflows.
+    assert len(more) == len(few) <= 4
 
 
 def test_what_is_echoed_back_is_well_formed_xml(client, key):
