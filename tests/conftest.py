@@ -7,6 +7,11 @@ PostgreSQL (PISHKHAN_TEST_DATABASE_URL), Redis (PISHKHAN_TEST_REDIS_URL) and Chr
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -24,6 +29,75 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (PISHKHAN_REQUIRE_SERVICES=1 makes this mandatory)")
     pytest.skip(reason)
+
+
+@contextmanager
+def celery_worker() -> Iterator[Callable[[str], None]]:
+    """A real Celery worker on a real Redis broker, sharing the test's PostgreSQL database (the
+    test must commit: ``django_db(transaction=True)``). Yields ``send(task_name)``, which puts a
+    task on the worker's own queue. Skips (fails in CI) without Redis; PostgreSQL pass only."""
+    from django.db import connection
+
+    redis_url = os.environ.get("PISHKHAN_TEST_REDIS_URL")
+    if not redis_url:
+        skip_or_fail("PISHKHAN_TEST_REDIS_URL is not set")
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database it can share; this runs in the PostgreSQL pass")
+    from celery import Celery
+
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "worker-test-key",
+    }
+    queue = f"test-{os.getpid()}"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pishkhan",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    producer = Celery("pishkhan-test-producer", broker=redis_url)
+    try:
+        yield lambda task: producer.send_task(task, queue=queue)
+    except AssertionError as exc:
+        output = worker.stdout.read1().decode() if worker.poll() is not None else "still running"
+        raise AssertionError(f"{exc}\nworker: {output}") from None
+    finally:
+        producer.close()
+        worker.terminate()
+        worker.wait(timeout=20)
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -27,9 +28,11 @@ from pishkhan.api.models import ApiClient, DeliveryStatus, Webhook, WebhookDeliv
 from pishkhan.cases.demo import sample_values
 from pishkhan.cases.services import submit
 from pishkhan.catalog.models import Agency, Channel, Service
+from pishkhan.notify import tasks as notify_tasks
 from pishkhan.offices.models import Office
 from tests.api.test_agency import QUEUE, create
 from tests.cases.conftest import uploads_for
+from tests.conftest import celery_worker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +86,9 @@ def _webhooks(settings):
     webhooks.forget()
     yield
     webhooks.forget()
+    # A test that runs as production does (no eager tasks) leaves the "run queued" flags set,
+    # with nothing to clear them: the next test's SMS or deliveries would wait for them.
+    cache.delete_many([webhooks.WAKE_KEY, notify_tasks.WAKE_KEY])
 
 
 def set_webhook(name: str, url: str) -> tuple[str, str]:
@@ -439,8 +445,6 @@ def test_with_a_worker_a_commit_queues_one_run_for_many_changes(
     hooked, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # production: Redis and a worker
-    from django.core.cache import cache
-
     cache.delete(webhooks.WAKE_KEY)
     queued = []
     monkeypatch.setattr(tasks.deliver_webhooks, "delay", lambda: queued.append(1))
@@ -454,3 +458,25 @@ def test_with_a_worker_a_commit_queues_one_run_for_many_changes(
     with django_capture_on_commit_callbacks(execute=True):
         file_at()
     assert queued == [1, 1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_celery_worker_delivers_a_webhook_through_redis(receiver, settings):
+    """CI: a delivery committed to the outbox is sent by a running worker, via a real Redis."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # nothing is sent in this process
+    with celery_worker() as send:
+        create("NOCR Tehran back office", "--agency", "nocr", "--province", "23")
+        _, secret = set_webhook("NOCR Tehran back office", receiver.url)
+        receiver.received.clear()
+        file_at()  # committed: the test runs outside a transaction
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.status == DeliveryStatus.PENDING and receiver.received == []
+        send("pishkhan.api.tasks.deliver_webhooks")
+
+        def sent() -> bool:
+            delivery.refresh_from_db()
+            return delivery.status == DeliveryStatus.SENT
+
+        assert wait_for(sent), "the worker did not deliver the webhook"
+    (got,) = receiver.received
+    assert verify(secret, got) and json.loads(got["body"])["id"] == delivery.pk

@@ -3,22 +3,18 @@
 import datetime as dt
 import io
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
 from pishkhan.notify import tasks
 from pishkhan.notify.backends import KavenegarBackend, SendError
 from pishkhan.notify.models import OutboxMessage, OutboxStatus
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.notify.tasks import REDACTED, deliver_now, deliver_pending, drain
-from tests.conftest import skip_or_fail
+from tests.conftest import celery_worker, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -170,65 +166,16 @@ def test_dev_outbox_only_in_debug(client, settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_real_celery_worker_delivers_through_redis(settings):
+def test_a_real_celery_worker_delivers_through_redis():
     """CI: a message goes through a real Redis broker to a running Celery worker."""
-    redis_url = os.environ.get("PISHKHAN_TEST_REDIS_URL")
-    if not redis_url:
-        skip_or_fail("PISHKHAN_TEST_REDIS_URL is not set")
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker needs a database it can share; this runs in the PostgreSQL pass")
-    from celery import Celery
-
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "worker-test-key",
-    }
-    queue = f"test-{os.getpid()}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "pishkhan",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--concurrency=1",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    producer = Celery("pishkhan-test-producer", broker=redis_url)
-    try:
+    with celery_worker() as send:
         message = OutboxMessage.objects.create(
             recipient="09121000001", body="از صف واقعی", event="worker"
         )
-        producer.send_task("pishkhan.notify.tasks.drain", queue=queue)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        send("pishkhan.notify.tasks.drain")
+
+        def sent() -> bool:
             message.refresh_from_db()
-            if message.status == OutboxStatus.SENT:
-                break
-            time.sleep(0.3)
-        assert message.status == OutboxStatus.SENT, (
-            worker.stdout.read1().decode() if worker.poll() is not None else "worker still running"
-        )
-    finally:
-        producer.close()
-        worker.terminate()
-        worker.wait(timeout=20)
+            return message.status == OutboxStatus.SENT
+
+        assert wait_for(sent), "the worker did not deliver the message"
