@@ -480,3 +480,38 @@ def test_a_real_celery_worker_delivers_a_webhook_through_redis(receiver, setting
         assert wait_for(sent), "the worker did not deliver the webhook"
     (got,) = receiver.received
     assert verify(secret, got) and json.loads(got["body"])["id"] == delivery.pk
+
+
+def test_the_client_sees_its_own_webhooks_deliveries(hooked, receiver, client):
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {hooked['token']}"
+    receiver.statuses = [500]
+    first, second = file_at(), file_at()
+    webhooks.deliver_due()  # the first fails once, the second is sent
+    other = create("NOCR national", "--agency", "nocr")
+    set_webhook("NOCR national", receiver.url)
+    fars = file_at(licence_number="07-3001")  # heard by the national client only
+    answer = client.get("/api/v1/agency/webhook/")
+    assert answer.status_code == 200, answer.content
+    status = answer.json()
+    assert (status["url"], status["is_active"]) == (receiver.url, True)
+    assert (status["pending"], status["failed"]) == (1, 0)
+    recent = status["recent"]
+    assert [d["tracking_code"] for d in recent] == [second.tracking_code, first.tracking_code]
+    failing, sent = recent[1], recent[0]
+    assert (failing["status"], failing["attempts"], failing["last_status_code"]) == (
+        "pending",
+        1,
+        500,
+    )
+    assert failing["last_error"] == "HTTP 500" and failing["next_attempt_at"]
+    assert sent["status"] == "sent" and sent["next_attempt_at"] is None and sent["delivered_at"]
+    # Another client sees only its own; a client without a webhook is told so; no token: 401.
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {other}"
+    theirs = client.get("/api/v1/agency/webhook/").json()["recent"]
+    assert [d["tracking_code"] for d in theirs] == [fars.tracking_code]
+    lonely = create("NOCR Fars", "--agency", "nocr", "--province", "07")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {lonely}"
+    missing = client.get("/api/v1/agency/webhook/")
+    assert missing.status_code == 404 and "وب‌هوک ندارد" in missing.json()["error"]["message"]
+    del client.defaults["HTTP_AUTHORIZATION"]
+    assert client.get("/api/v1/agency/webhook/").status_code == 401

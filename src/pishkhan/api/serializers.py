@@ -351,3 +351,27 @@ class ActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=0, help_text="The request's version the step was decided on."
     )
+
+
+# --- the agency client's webhook ---------------------------------------------------------------
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.CharField()
+    tracking_code = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["pending", "sent", "failed"])
+    attempts = serializers.IntegerField()
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class WebhookStatusSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    is_active = serializers.BooleanField()
+    pending = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    recent = WebhookDeliverySerializer(many=True)

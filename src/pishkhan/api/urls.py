@@ -26,6 +26,7 @@ urlpatterns = [
     path("v1/track/", views.Track.as_view(), name="track"),
     path("v1/verify/<str:code>/", views.Verify.as_view(), name="verify"),
     path("v1/agency/requests/", agency.Queue.as_view(), name="agency_queue"),
+    path("v1/agency/webhook/", agency.WebhookStatus.as_view(), name="agency_webhook"),
     path(
         "v1/agency/requests/<str:tracking_code>/",
         agency.RequestDetail.as_view(),
