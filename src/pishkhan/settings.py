@@ -163,6 +163,19 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
+# A streaming replica of the primary (PostgreSQL): the dashboards and their exports read from it
+# (core/replica.py, docs/scaling.md). Same options as the primary; never migrated.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    _replica = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+    if _replica["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        _replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **_replica.get("OPTIONS", {}),
+        }
+    DATABASES["replica"] = {**_replica, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["pishkhan.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

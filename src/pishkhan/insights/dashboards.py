@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pishkhan.core.models import County, Province
+from pishkhan.core.replica import has_replica
 from pishkhan.feedback.selectors import Satisfaction
 from pishkhan.offices.models import Office, OfficeStatus
 
@@ -210,8 +211,10 @@ def _months_text(first: dt.date | None, last: dt.date | None, language: str) -> 
 
 
 def refresh() -> None:
-    """Fold pending changes first, so the figures are current even without a worker."""
-    rollups.fold(limit=FOLD_LIMIT)
+    """Fold pending changes first, so the figures are current even without a worker. With a
+    replica the worker's fold (every 10 s) keeps them current, and the page writes nothing."""
+    if not has_replica():
+        rollups.fold(limit=FOLD_LIMIT)
 
 
 def national(scope: DashboardScope, filters: Filters, names: Names, query: str) -> Dashboard:

@@ -24,6 +24,7 @@ from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.models import Agency
 from pishkhan.core.models import County, Province
+from pishkhan.core.replica import replica_reads
 from pishkhan.offices.models import Office
 
 NATIONAL, PROVINCIAL, AGENCY = "national", "provincial", "agency"
@@ -88,11 +89,13 @@ def dashboard_view(
     view: Callable[..., HttpResponse],
 ) -> Callable[..., HttpResponse]:
     """Sign-in (and the staff's second factor) first, then ``dashboard_scope`` decides: the view
-    receives the scope after the request."""
+    receives the scope after the request, and reads from the replica (``core.replica``)."""
 
     @roles_required(*Role.values)
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return view(request, dashboard_scope(request.user), *args, **kwargs)
+        # Figures a few seconds old are fine here: read them from the replica, if there is one.
+        with replica_reads():
+            return view(request, dashboard_scope(request.user), *args, **kwargs)
 
     return wrapper
