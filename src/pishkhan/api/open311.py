@@ -11,7 +11,9 @@ What maps, and what does not:
   city's Open311 they are not public: ``requests`` and ``requests/<id>`` answer only an API
   client (``api_key``, or ``Authorization: Bearer``), within its scope (``visible_to``), and
   carry no name, national code or form. ``service_request_id`` is the tracking code.
-* **Filing** (``POST requests``) is not open to other systems yet: 501, saying where to file.
+* **Filing** (``POST requests``) is not open here: 501, saying where to file (an office's
+  system files through ``/api/v1/office/requests/``, where the citizen's identity is checked
+  and documents are uploaded; GeoReport v2 has neither).
 * Both formats the standard names: XML (its default) and JSON; errors in its own shape,
   ``[{"code": 404, "description": "…"}]``, in the active language like the rest of the API.
 """
@@ -433,7 +435,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             501,
             _(
                 "Filing through Open311 is not open: citizens file at a counter office or "
-                "online at /portal/."
+                "online at /portal/, and offices' systems at /api/v1/office/requests/."
             ),
         )
     user = _client(request)

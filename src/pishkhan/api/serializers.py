@@ -375,3 +375,56 @@ class WebhookStatusSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     failed = serializers.IntegerField()
     recent = WebhookDeliverySerializer(many=True)
+
+
+# --- the office API ----------------------------------------------------------------------------
+
+
+class OfficeFilingSerializer(serializers.Serializer):
+    """For the schema: the form body's fixed fields. The service's own fields (``field_<key>``)
+    and documents (``document_<id>``) come beside them."""
+
+    service = serializers.SlugField(max_length=80)
+    national_code = serializers.CharField(max_length=10)
+    mobile = serializers.CharField(max_length=13)
+    idempotency_key = serializers.CharField(max_length=64)
+
+
+class ChargedLineSerializer(serializers.Serializer):
+    """A fee line as charged on the request (government fee, office fee, VAT on it)."""
+
+    code = serializers.CharField()
+    label_fa = serializers.CharField()
+    label_en = serializers.CharField()
+    amount = serializers.IntegerField(help_text="Rials")
+
+
+class InvoiceSummarySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["unpaid", "paid", "partly_refunded", "refunded", "void"]
+    )
+    total_rials = serializers.IntegerField()
+    paid_rials = serializers.IntegerField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    verification_code = serializers.CharField()
+    verify_url = serializers.URLField()
+
+
+class OfficeRequestSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    service = CodeAndNamesSerializer()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    version = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    fee_lines = ChargedLineSerializer(many=True)
+    fee_total_rials = serializers.IntegerField()
+    invoice = InvoiceSummarySerializer(allow_null=True)
+    page_url = serializers.URLField()
+    receipt_url = serializers.URLField()
+
+
+class CounterPaymentSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["cash", "pos"])
+    amount_rials = serializers.IntegerField(min_value=1, max_value=10**15)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 
-from . import agency, views
+from . import agency, office, views
 
 
 class Schema(SpectacularAPIView):
@@ -27,6 +27,17 @@ urlpatterns = [
     path("v1/verify/<str:code>/", views.Verify.as_view(), name="verify"),
     path("v1/agency/requests/", agency.Queue.as_view(), name="agency_queue"),
     path("v1/agency/webhook/", agency.WebhookStatus.as_view(), name="agency_webhook"),
+    path("v1/office/requests/", office.Filing.as_view(), name="office_filing"),
+    path(
+        "v1/office/requests/<str:tracking_code>/",
+        office.RequestState.as_view(),
+        name="office_request",
+    ),
+    path(
+        "v1/office/requests/<str:tracking_code>/payment/",
+        office.CounterPayment.as_view(),
+        name="office_payment",
+    ),
     path(
         "v1/agency/requests/<str:tracking_code>/",
         agency.RequestDetail.as_view(),

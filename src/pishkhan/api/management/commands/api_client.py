@@ -24,6 +24,7 @@ from pishkhan.api import webhooks
 from pishkhan.api.models import ApiClient, Webhook
 from pishkhan.catalog.models import Agency
 from pishkhan.core.models import Province
+from pishkhan.offices.models import Office
 
 ROLES = {"officer": Role.AGENCY_OFFICER, "assessment": Role.ASSESSMENT_OFFICER}
 
@@ -38,7 +39,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         create = sub.add_parser("create", help="A new client; prints its token once.")
         create.add_argument("name", help="e.g. 'NOCR Tehran back office'")
-        create.add_argument("--agency", required=True, help="The agency's code, e.g. nocr.")
+        whose = create.add_mutually_exclusive_group(required=True)
+        whose.add_argument("--agency", help="The agency's code, e.g. nocr.")
+        whose.add_argument(
+            "--office", help="An office's licence number, e.g. 23-1001: its counter software."
+        )
         create.add_argument(
             "--province", help="The province's SCI code (e.g. 23); none: the whole country."
         )
@@ -71,13 +76,17 @@ class Command(BaseCommand):
                 f"{counts['failed']} failed."
             )
         elif command == "list":
-            for client in ApiClient.objects.select_related("user__agency", "user__province"):
+            for client in ApiClient.objects.select_related(
+                "user__agency", "user__province", "user__office"
+            ):
                 user = client.user
                 scope = user.province.name_en if user.province else "national"
+                owner = user.agency or user.office
+                owner = getattr(owner, "code", None) or getattr(owner, "licence_number", "-")
                 state = "active" if client.is_active else "revoked"
                 hook = Webhook.objects.filter(client=client, is_active=True).first()
                 self.stdout.write(
-                    f"{client.name}\t{user.agency.code if user.agency else '-'}\t{scope}\t"
+                    f"{client.name}\t{owner}\t{scope}\t"
                     f"{user.role}\t{client.prefix}…\t{state}\t{hook.url if hook else '-'}"
                 )
         else:
@@ -96,10 +105,20 @@ class Command(BaseCommand):
 
     def _create(self, options: dict[str, Any]) -> None:
         name = options["name"].strip()
-        agency = Agency.objects.filter(code=options["agency"], is_active=True).first()
-        if agency is None:
-            raise CommandError(f"No active agency has the code {options['agency']!r}.")
-        province = None
+        agency = office = province = None
+        role = ROLES[options["role"]]
+        if options["office"]:
+            # An office's counter software: an operator of that office, in its province.
+            office = Office.objects.filter(licence_number=options["office"]).first()
+            if office is None:
+                raise CommandError(f"No office has the licence number {options['office']!r}.")
+            if options["province"] or options["role"] != "officer":
+                raise CommandError("An office's client takes neither --province nor --role.")
+            role, province = Role.OFFICE_OPERATOR, office.province
+        else:
+            agency = Agency.objects.filter(code=options["agency"], is_active=True).first()
+            if agency is None:
+                raise CommandError(f"No active agency has the code {options['agency']!r}.")
         if options["province"]:
             province = Province.objects.filter(sci_code=options["province"]).first()
             if province is None:
@@ -116,8 +135,9 @@ class Command(BaseCommand):
                 username=username,
                 first_name=name[:150],
                 last_name="(API)",
-                role=ROLES[options["role"]],
+                role=role,
                 agency=agency,
+                office=office,
                 province=province,
             )
             user.set_unusable_password()  # it never signs in on a page
