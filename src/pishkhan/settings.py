@@ -229,6 +229,8 @@ PISHKHAN_SITE_URL = env_str("PISHKHAN_SITE_URL", "http://127.0.0.1:8000").rstrip
 PISHKHAN_OPEN311_JURISDICTION = env_str("PISHKHAN_OPEN311_JURISDICTION", "ir")
 # Public tracking look-ups allowed per client and minute.
 PISHKHAN_TRACK_PER_MINUTE = env_int("PISHKHAN_TRACK_PER_MINUTE", 20)
+# Identity registry inquiries per office and minute (the counter and the office API).
+PISHKHAN_IDENTIFY_PER_MINUTE = env_int("PISHKHAN_IDENTIFY_PER_MINUTE", 60)
 # Online payments (docs/money.md): the built-in sandbox gateway, or "az" for Iran's card
 # gateways through the optional az-iranian-bank-gateways package, configured by the JSON in
 # AZ_IRANIAN_BANK_GATEWAYS (or AZ_IRANIAN_BANK_GATEWAYS_FILE); PISHKHAN_AZ_BANK_TYPE picks one

@@ -219,3 +219,30 @@ def test_a_pos_payment_needs_the_slips_reference(office_client):
         400,
     )
     assert "reference" in got["fields"]
+
+
+def test_an_office_asks_the_registry_at_most_so_often_a_minute(office_client, client, settings):
+    settings.PISHKHAN_IDENTIFY_PER_MINUTE = 3
+    from django.core.cache import cache
+
+    cache.clear()
+    for n in range(3):
+        office_client.post(FILE, body(key=f"k{n}", mobile="09129999999"))  # mismatches count too
+    limited = error(office_client.post(FILE, body(key="k9")), 429)
+    assert limited["code"] == "rate_limited" and "ثبت احوال" in limited["message"]
+    assert not ServiceRequest.objects.filter(idempotency_key="k9").exists()
+    # The counter's page of the same office shares the limit, and says so in Persian.
+    del client.defaults["HTTP_AUTHORIZATION"]
+    settings.PISHKHAN_STAFF_OTP = False
+    client.force_login(User.objects.get(username="operator-1001"))
+    citizen = User.objects.get(username="9990000018")
+    page = client.post(
+        "/office/new/", {"national_code": citizen.national_code, "mobile": citizen.mobile}
+    )
+    assert page.status_code == 200 and "بیش از حد" in page.content.decode()
+    # Another office is not held back.
+    client.force_login(User.objects.get(username="operator-1002"))
+    other = client.post(
+        "/office/new/", {"national_code": citizen.national_code, "mobile": citizen.mobile}
+    )
+    assert other.status_code == 302

@@ -21,12 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pishkhan.accounts.identity import IdentityMismatch, citizen_for
 from pishkhan.accounts.roles import OFFICE_ROLES
 from pishkhan.cases.forms import IdentifyCitizenForm, ServiceRequestForm
 from pishkhan.cases.models import ServiceRequest
 from pishkhan.cases.selectors import get_visible
-from pishkhan.cases.services import RequestError, Upload, submit
+from pishkhan.cases.services import RequestError, Upload, identify_at_counter, submit
 from pishkhan.catalog.filing import service_for_filing
 from pishkhan.catalog.models import Channel
 from pishkhan.core.i18n import active_language
@@ -38,7 +37,7 @@ from . import serializers as s
 from .agency import Refused
 from .auth import ApiClientAuthentication
 from .models import ApiClient
-from .views import ERRORS
+from .views import ERRORS, RateLimited
 
 SERVICE_CODE = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 AUTH_ERRORS = {
@@ -125,6 +124,11 @@ class Filing(OfficeSystemView):
             200: OpenApiResponse(s.OfficeRequestSerializer, description="A repeated key."),
             400: ERRORS[400],
             409: OpenApiResponse(s.ErrorSerializer, description="The office may not file it."),
+            429: OpenApiResponse(
+                s.ErrorSerializer,
+                description="The office asked the identity registry too often this minute "
+                "(PISHKHAN_IDENTIFY_PER_MINUTE, shared with its counter's page).",
+            ),
             **AUTH_ERRORS,
         },
     )
@@ -155,20 +159,15 @@ class Filing(OfficeSystemView):
                 {("non_field_errors" if k == "__all__" else k): v for k, v in form.errors.items()}
             )
         try:
-            citizen = citizen_for(
-                identity.cleaned_data["national_code"], identity.cleaned_data["mobile"]
+            citizen = identify_at_counter(
+                user.office_id,
+                identity.cleaned_data["national_code"],
+                identity.cleaned_data["mobile"],
             )
-        except IdentityMismatch:
-            raise exceptions.ValidationError(
-                {
-                    "mobile": [
-                        _(
-                            "The identity registry does not match this national code with "
-                            "this mobile number. Check both with the citizen's national card."
-                        )
-                    ]
-                }
-            ) from None
+        except RequestError as exc:
+            if exc.code == "rate_limited":
+                raise RateLimited(str(exc.message)) from exc
+            raise exceptions.ValidationError({"mobile": [str(exc.message)]}) from None
         try:
             filed, is_new = submit(
                 service=service,

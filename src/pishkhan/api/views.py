@@ -60,9 +60,10 @@ ERRORS = {
 class RateLimited(exceptions.Throttled):
     """The pages' per-minute limit (core.ratelimit), said as the pages say it."""
 
-    def __init__(self) -> None:
+    def __init__(self, detail: str | None = None) -> None:
         super().__init__(
-            detail=_("Too many look-ups from your connection. Please wait a minute and try again.")
+            detail=detail
+            or _("Too many look-ups from your connection. Please wait a minute and try again.")
         )
 
 

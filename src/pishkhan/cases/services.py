@@ -9,17 +9,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.accounts.identity import IdentityMismatch, citizen_for
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.fees import fee_in_force, vat_on
 from pishkhan.catalog.models import Channel, FeeKind, Service
 from pishkhan.core.audit import record_event
 from pishkhan.core.identifiers import new_tracking_code
+from pishkhan.core.ratelimit import hit
 from pishkhan.core.rows import insert_row, rows_together
 from pishkhan.core.workdays import add_working_days
 from pishkhan.notify.services import enqueue_sms
@@ -156,6 +159,32 @@ def _check_can_file(
     else:
         raise RequestError("channel", _("Unknown channel."))
     return None
+
+
+MISMATCH = _(
+    "The identity registry does not match this national code with this mobile number. Check "
+    "both with the citizen's national card."
+)
+
+
+def identify_at_counter(office_id: int, national_code: str, mobile: str) -> User:
+    """The citizen at an office's counter, as the identity registry knows them (created on first
+    contact). Each office may ask the registry ``PISHKHAN_IDENTIFY_PER_MINUTE`` times a minute:
+    a person at a desk asks a few times; a program asking faster is probing who owns which
+    mobile number (the registry's answers are personal, and each costs the state a fee).
+    RequestError ``rate_limited`` or ``mismatch``."""
+    if hit("identify", f"office-{office_id}", settings.PISHKHAN_IDENTIFY_PER_MINUTE):
+        raise RequestError(
+            "rate_limited",
+            _(
+                "This office has asked the identity registry too many times this minute. "
+                "Wait a minute, then try again."
+            ),
+        )
+    try:
+        return citizen_for(national_code, mobile)
+    except IdentityMismatch:
+        raise RequestError("mismatch", MISMATCH) from None
 
 
 def submit(

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
-from pishkhan.accounts.identity import IdentityMismatch, citizen_for
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.filing import service_for_filing
@@ -25,6 +24,7 @@ from pishkhan.offices.models import OfficeService
 from ..forms import IdentifyCitizenForm
 from ..models import ServiceRequest
 from ..selectors import citizen_and_offering, get_visible
+from ..services import RequestError, identify_at_counter
 from .common import filing_page, request_page
 
 OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
@@ -60,15 +60,13 @@ def identify(request: HttpRequest) -> HttpResponse:
     form = IdentifyCitizenForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            citizen = citizen_for(form.cleaned_data["national_code"], form.cleaned_data["mobile"])
-        except IdentityMismatch:
-            form.add_error(
-                None,
-                _(
-                    "The identity registry does not match this national code with this mobile "
-                    "number. Check both with the citizen's national card."
-                ),
+            citizen = identify_at_counter(
+                request.user.office_id,  # type: ignore[union-attr]
+                form.cleaned_data["national_code"],
+                form.cleaned_data["mobile"],
             )
+        except RequestError as exc:
+            form.add_error(None, exc.message)
         else:
             token = signing.dumps(
                 {"citizen": citizen.pk, "office": request.user.office_id}, salt=CITIZEN_TOKEN_SALT
