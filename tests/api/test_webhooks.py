@@ -515,3 +515,56 @@ def test_the_client_sees_its_own_webhooks_deliveries(hooked, receiver, client):
     assert missing.status_code == 404 and "وب‌هوک ندارد" in missing.json()["error"]["message"]
     del client.defaults["HTTP_AUTHORIZATION"]
     assert client.get("/api/v1/agency/webhook/").status_code == 401
+
+
+def test_an_offices_client_hears_its_own_offices_requests_and_reads_them_back(
+    receiver, client, django_capture_on_commit_callbacks
+):
+    token = create("Office 1001 counter app", "--office", "23-1001")
+    set_webhook("Office 1001 counter app", receiver.url)
+    receiver.received.clear()  # the ping
+    with django_capture_on_commit_callbacks(execute=True):
+        ours = file_at()
+    # Not another office's, even in the same province and agency; not an online request.
+    file_at(licence_number="23-1002")
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    citizen = User.objects.get(username="9990000018")
+    submit(
+        service=service,
+        citizen=citizen,
+        channel=Channel.ONLINE,
+        actor=citizen,
+        form_values=sample_values(service, citizen),
+        uploads=uploads_for(service),
+    )
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.payload["request"]["tracking_code"] == ours.tracking_code
+    (event,) = receiver.events()
+    # The event leads to the office API, which the client reads with its own token.
+    url = event["request"]["url"]
+    assert url == f"http://127.0.0.1:8000/api/v1/office/requests/{ours.tracking_code}/"
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    assert client.get(url.removeprefix("http://127.0.0.1:8000")).json()["state"] == "submitted"
+    status = client.get("/api/v1/office/webhook/")
+    assert status.status_code == 200, status.content
+    assert [d["tracking_code"] for d in status.json()["recent"]] == [ours.tracking_code]
+    # Each kind of client asks its own address: the other one is refused.
+    assert client.get("/api/v1/agency/webhook/").status_code == 403
+    agency_token = create("NOCR Tehran back office", "--agency", "nocr", "--province", "23")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {agency_token}"
+    assert client.get("/api/v1/office/webhook/").status_code == 403
+
+
+def test_an_agency_client_and_an_office_client_each_get_their_own_link(hooked, receiver):
+    create("Office 1001 counter app", "--office", "23-1001")
+    set_webhook("Office 1001 counter app", receiver.url)
+    request = file_at()
+    links = {
+        d.webhook.client.name: d.payload["request"]["url"]
+        for d in WebhookDelivery.objects.select_related("webhook__client")
+    }
+    code = request.tracking_code
+    assert links == {
+        "NOCR Tehran back office": f"http://127.0.0.1:8000/api/v1/agency/requests/{code}/",
+        "Office 1001 counter app": f"http://127.0.0.1:8000/api/v1/office/requests/{code}/",
+    }

@@ -272,60 +272,65 @@ class RequestAction(AgencySystemView):
 RECENT_DELIVERIES = 20
 
 
-class WebhookStatus(AgencySystemView):
-    @extend_schema(
-        tags=["agency"],
-        summary="The client's webhook: its address, what waits or failed, the latest deliveries",
-        description=(
-            "So the client's developers see why their receiver hears nothing, without asking "
-            "the platform's administrators. The address and secret are set by the national "
-            "administrator (`pishkhan api-client webhook`); see docs/api.md, Webhooks."
-        ),
-        responses={
-            200: s.WebhookStatusSerializer,
-            404: OpenApiResponse(s.ErrorSerializer, description="The client has no webhook."),
-            **AUTH_ERRORS,
-        },
+WEBHOOK_STATUS_SCHEMA: dict[str, Any] = {
+    "summary": "The client's webhook: its address, what waits or failed, the latest deliveries",
+    "description": (
+        "So the client's developers see why their receiver hears nothing, without asking "
+        "the platform's administrators. The address and secret are set by the national "
+        "administrator (`pishkhan api-client webhook`); see docs/api.md, Webhooks."
+    ),
+    "responses": {
+        200: s.WebhookStatusSerializer,
+        404: OpenApiResponse(s.ErrorSerializer, description="The client has no webhook."),
+        **AUTH_ERRORS,
+    },
+}
+
+
+def webhook_status(request: Request) -> Response:
+    """The calling client's webhook (the agency's and the office's endpoints answer alike)."""
+    hook = Webhook.objects.filter(client=request.auth).first()
+    if hook is None:
+        raise exceptions.NotFound(
+            _("This client has no webhook; the platform's administrators set one.")
+        )
+    counts = dict(
+        hook.deliveries.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
+    recent = hook.deliveries.order_by("-pk")[:RECENT_DELIVERIES]
+    return Response(
+        s.WebhookStatusSerializer(
+            {
+                "url": hook.url,
+                "is_active": hook.is_active,
+                "pending": counts.get(DeliveryStatus.PENDING, 0),
+                "failed": counts.get(DeliveryStatus.FAILED, 0),
+                "recent": [
+                    {
+                        "id": delivery.pk,
+                        "event": delivery.event,
+                        "tracking_code": delivery.payload.get("request", {}).get("tracking_code"),
+                        "status": delivery.status,
+                        "attempts": delivery.attempts,
+                        "last_status_code": delivery.last_status_code,
+                        "last_error": delivery.last_error,
+                        "created_at": delivery.created_at,
+                        "next_attempt_at": delivery.next_attempt_at
+                        if delivery.status == DeliveryStatus.PENDING
+                        else None,
+                        "delivered_at": delivery.delivered_at,
+                    }
+                    for delivery in recent
+                ],
+            }
+        ).data
+    )
+
+
+class WebhookStatus(AgencySystemView):
+    @extend_schema(tags=["agency"], **WEBHOOK_STATUS_SCHEMA)
     def get(self, request: Request) -> Response:
-        hook = Webhook.objects.filter(client=request.auth).first()
-        if hook is None:
-            raise exceptions.NotFound(
-                _("This client has no webhook; the platform's administrators set one.")
-            )
-        counts = dict(
-            hook.deliveries.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED])
-            .values_list("status")
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
-        recent = hook.deliveries.order_by("-pk")[:RECENT_DELIVERIES]
-        return Response(
-            s.WebhookStatusSerializer(
-                {
-                    "url": hook.url,
-                    "is_active": hook.is_active,
-                    "pending": counts.get(DeliveryStatus.PENDING, 0),
-                    "failed": counts.get(DeliveryStatus.FAILED, 0),
-                    "recent": [
-                        {
-                            "id": delivery.pk,
-                            "event": delivery.event,
-                            "tracking_code": delivery.payload.get("request", {}).get(
-                                "tracking_code"
-                            ),
-                            "status": delivery.status,
-                            "attempts": delivery.attempts,
-                            "last_status_code": delivery.last_status_code,
-                            "last_error": delivery.last_error,
-                            "created_at": delivery.created_at,
-                            "next_attempt_at": delivery.next_attempt_at
-                            if delivery.status == DeliveryStatus.PENDING
-                            else None,
-                            "delivered_at": delivery.delivered_at,
-                        }
-                        for delivery in recent
-                    ],
-                }
-            ).data
-        )
+        return webhook_status(request)

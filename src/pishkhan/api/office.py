@@ -34,7 +34,7 @@ from pishkhan.payments.models import Invoice
 from pishkhan.payments.services import PaymentError, record_counter_payment
 
 from . import serializers as s
-from .agency import Refused
+from .agency import WEBHOOK_STATUS_SCHEMA, Refused, webhook_status
 from .auth import ApiClientAuthentication
 from .models import ApiClient
 from .views import ERRORS, RateLimited
@@ -236,3 +236,15 @@ class CounterPayment(OfficeSystemView):
                 raise exceptions.ValidationError({exc.code: [str(exc.message)]}) from exc
             raise Refused(409, exc.code, str(exc.message)) from exc
         return Response(s.OfficeRequestSerializer(_filed(_ours(request, tracking_code))).data)
+
+
+class WebhookStatus(OfficeSystemView):
+    @extend_schema(
+        tags=["office"],
+        **{
+            **WEBHOOK_STATUS_SCHEMA,
+            "responses": {**WEBHOOK_STATUS_SCHEMA["responses"], **AUTH_ERRORS},
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return webhook_status(request)

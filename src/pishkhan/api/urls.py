@@ -28,6 +28,7 @@ urlpatterns = [
     path("v1/agency/requests/", agency.Queue.as_view(), name="agency_queue"),
     path("v1/agency/webhook/", agency.WebhookStatus.as_view(), name="agency_webhook"),
     path("v1/office/requests/", office.Filing.as_view(), name="office_filing"),
+    path("v1/office/webhook/", office.WebhookStatus.as_view(), name="office_webhook"),
     path(
         "v1/office/requests/<str:tracking_code>/",
         office.RequestState.as_view(),

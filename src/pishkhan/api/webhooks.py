@@ -17,9 +17,10 @@ state, instead of asking the queue over and over (docs/api.md, "Webhooks"; decis
   ``MAX_ATTEMPTS``, then marked failed; the admin can send them again.
 
 Which webhooks a change concerns is decided from each client's scope, as ``visible_to`` decides
-it for the client's service account (its agency and the agency's child agencies, in its
-province or nationwide). The list is kept per process for ``TARGETS_SECONDS``: a submission pays
-no query for it, and a webhook made in another process is heard within that many seconds.
+it for the client's service account: an agency's client hears its agency and the agency's child
+agencies, in its province or nationwide; an office's client hears its own office's requests.
+The list is kept per process for ``TARGETS_SECONDS``: a submission pays no query for it, and a
+webhook made in another process is heard within that many seconds.
 """
 
 from __future__ import annotations
@@ -76,9 +77,15 @@ class Target:
     webhook_id: int
     agency_ids: frozenset[int]
     province_id: int | None  # None: nationwide
+    office_id: int | None = None  # an office's client: that office's requests, whatever agency
 
-    def covers(self, agency_id: int, province_id: int) -> bool:
-        return agency_id in self.agency_ids and self.province_id in (None, province_id)
+    def covers(self, request: Any) -> bool:
+        if self.office_id is not None:
+            return bool(request.office_id == self.office_id)
+        return request.agency_id in self.agency_ids and self.province_id in (
+            None,
+            request.province_id,
+        )
 
 
 _targets: list[tuple[float, list[Target]]] = []
@@ -97,19 +104,23 @@ def targets() -> list[Target]:
     hooks = list(
         Webhook.objects.filter(
             is_active=True, client__is_active=True, client__user__is_active=True
-        ).values_list("pk", "client__user__agency_id", "client__user__province_id")
+        ).values_list(
+            "pk", "client__user__agency_id", "client__user__province_id", "client__user__office_id"
+        )
     )
     children: dict[int, set[int]] = {}
-    if hooks:
+    if any(agency is not None for _, agency, _, _ in hooks):
         for child, parent in Agency.objects.filter(parent__isnull=False).values_list(
             "pk", "parent_id"
         ):
             children.setdefault(parent, set()).add(child)
-    kept = [
-        Target(pk, frozenset({agency, *children.get(agency, ())}), province)
-        for pk, agency, province in hooks
-        if agency is not None
-    ]
+    kept = []
+    for pk, agency, province, office in hooks:
+        if agency is not None:
+            kept.append(Target(pk, frozenset({agency, *children.get(agency, ())}), province))
+        elif office is not None:
+            kept.append(Target(pk, frozenset(), None, office))
+        # A client with neither (its user's agency or office was removed) hears nothing.
     _targets[:] = [(now + TARGETS_SECONDS, kept)]
     return kept
 
@@ -125,16 +136,23 @@ def note_change(change: StateChange) -> None:
     if change.subject_type != SUBJECT:
         return
     request = change.subject
-    matching = [t for t in targets() if t.covers(request.agency_id, request.province_id)]
+    matching = [t for t in targets() if t.covers(request)]
     if not matching:
         return
-    payload = request_event(change)
+    payloads: dict[bool, dict[str, Any]] = {}  # by "the client is an office's"
     for target in matching:
-        insert_row(WebhookDelivery(webhook_id=target.webhook_id, event=EVENT, payload=payload))
+        for_office = target.office_id is not None
+        if for_office not in payloads:
+            payloads[for_office] = request_event(change, for_office=for_office)
+        insert_row(
+            WebhookDelivery(webhook_id=target.webhook_id, event=EVENT, payload=payloads[for_office])
+        )
     transaction.on_commit(_schedule)
 
 
-def request_event(change: StateChange) -> dict[str, Any]:
+def request_event(change: StateChange, *, for_office: bool = False) -> dict[str, Any]:
+    """The event's body; its ``url`` is where the client reads the request with its token: the
+    office API for an office's client, the agency API for an agency's."""
     request = change.subject
     service = request._state.fields_cache.get("service")
     code = service.code if service is not None else _service_code(request.service_id)
@@ -150,7 +168,8 @@ def request_event(change: StateChange) -> dict[str, Any]:
             "from_state": change.from_state,
             "state": change.to_state,
             "version": request.version,
-            "url": f"{settings.PISHKHAN_SITE_URL}/api/v1/agency/requests/{request.tracking_code}/",
+            "url": f"{settings.PISHKHAN_SITE_URL}/api/v1/{'office' if for_office else 'agency'}"
+            f"/requests/{request.tracking_code}/",
         },
     }
 
