@@ -92,3 +92,34 @@ def test_citizen_files_online_answers_and_sees_the_decision(
     ).to_have_text("تاییدشده")
     assert ascii_tracking in live_server_process.latest_sms(mobile)
     assert_accessible(page)
+
+
+def test_citizen_sees_which_office_checked_their_identity(page, browser, live_server_process):
+    server_url = live_server_process.url
+    national_code, mobile = demo_national_code(1), "09121000001"
+
+    # An operator of office 1001 identifies the citizen at the counter.
+    operator = browser.new_context(locale="fa-IR").new_page()
+    sign_in(operator, server_url, "operator-1001")
+    operator.goto(server_url + "/office/new/")
+    operator.get_by_label("کد ملی").fill(national_code)
+    operator.get_by_label("شماره تلفن همراه").fill(mobile)
+    operator.get_by_role("button", name="بررسی و ادامه").click()
+    expect(operator.get_by_role("heading", level=1)).not_to_have_text("احراز هویت شهروند")
+    operator.context.close()
+
+    # The citizen signs in and opens "who has seen my data" from the profile.
+    page.goto(server_url + "/portal/login/")
+    page.get_by_label("کد ملی").fill(national_code)
+    page.get_by_label("شماره تلفن همراه").fill(mobile)
+    page.get_by_role("button", name="ارسال کد").click()
+    code = re.search(r"(\d{6})", live_server_process.latest_sms(mobile)).group(1)
+    page.get_by_label(re.compile("کد ۶ رقمی")).fill(code)
+    page.get_by_role("button", name="ورود", exact=True).click()
+    page.get_by_role("link", name="چه کسانی اطلاعات مرا دیده‌اند").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("چه کسانی اطلاعات مرا دیده‌اند")
+    row = page.locator(".data-access tbody tr").first
+    expect(row).to_contain_text("اپراتور دفتر")
+    expect(row).to_contain_text("دفتر پیشخوان دولت ۱۰۰۱")
+    expect(row).to_contain_text("هویت شما را از ثبت احوال استعلام کرد")
+    assert_accessible(page)

@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pishkhan.cases.models import ServiceRequest
+from pishkhan.cases.data_access import note_access
+from pishkhan.cases.models import DataAccess, ServiceRequest
 from pishkhan.cases.selectors import (
     agency_queue,
     form_rows,
@@ -61,7 +62,7 @@ class AgencySystemView(APIView):
 
 def _visible(request: Request, tracking_code: str) -> ServiceRequest:
     try:
-        return get_visible(request.user, tracking_code)
+        return get_visible(request.user, tracking_code, via=DataAccess.Via.API)
     except Http404:
         raise exceptions.NotFound(_("No request in your scope has this tracking code.")) from None
 
@@ -217,6 +218,7 @@ class RequestDocument(AgencySystemView):
         document = item.attachments.filter(pk=document_id).first()
         if document is None:
             raise exceptions.NotFound(_("This request has no document with this id."))
+        note_access(request.user, DataAccess.Kind.DOCUMENT, request=item, via=DataAccess.Via.API)
         response = FileResponse(
             document.file.open("rb"),
             content_type=document.content_type,

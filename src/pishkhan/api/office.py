@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from pishkhan.accounts.roles import OFFICE_ROLES
 from pishkhan.cases.forms import IdentifyCitizenForm, ServiceRequestForm
-from pishkhan.cases.models import ServiceRequest
+from pishkhan.cases.models import DataAccess, ServiceRequest
 from pishkhan.cases.selectors import get_visible
 from pishkhan.cases.services import RequestError, Upload, identify_at_counter, submit
 from pishkhan.catalog.filing import service_for_filing
@@ -69,7 +69,7 @@ class OfficeSystemView(APIView):
 
 def _ours(request: Request, tracking_code: str) -> ServiceRequest:
     try:
-        return get_visible(request.user, tracking_code)
+        return get_visible(request.user, tracking_code, via=DataAccess.Via.API)
     except Http404:
         raise exceptions.NotFound(_("No request of this office has this tracking code.")) from None
 
@@ -160,9 +160,10 @@ class Filing(OfficeSystemView):
             )
         try:
             citizen = identify_at_counter(
-                user.office_id,
+                user,
                 identity.cleaned_data["national_code"],
                 identity.cleaned_data["mobile"],
+                via=DataAccess.Via.API,
             )
         except RequestError as exc:
             if exc.code == "rate_limited":

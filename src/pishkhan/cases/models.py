@@ -152,3 +152,62 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class DataAccess(models.Model):
+    """Someone other than the citizen saw the citizen's data: opened one of their requests (its
+    form, documents and contact details), a document of it, or the identity registry's answer
+    at a counter. The citizen reads these in the portal ("who has seen my data", as Estonia's
+    data tracker shows its people); the actor is kept for an inquiry. Not hash-chained like the
+    audit log: reads are many, and nothing here changes what a request is (decision 42)."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("opened your request")
+        DOCUMENT = "document", _("opened a document of your request")
+        IDENTITY = "identity", _("checked your identity with the registry at a counter")
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("on the platform's pages")
+        API = "api", _("through the organisation's system (API)")
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    via = models.CharField(max_length=4, choices=Via.choices, default=Via.PAGE)
+    # Who, as the citizen is shown it: the role and the organisation (office, or agency and
+    # province). The person is kept for an inquiry, by id: accounts are never shown here.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=32)
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    province = models.ForeignKey(
+        "core.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("access to a citizen's data")
+        verbose_name_plural = _("accesses to citizens' data")
+        indexes = [
+            models.Index(fields=["citizen", "-at"], name="data_access_citizen"),
+            models.Index(fields=["actor", "-at"], name="data_access_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.citizen_id} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def role_label(self) -> str:
+        if self.actor_role in Role.values:
+            return str(Role(self.actor_role).label)
+        return str(_("the platform's administrators"))

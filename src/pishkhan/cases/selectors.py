@@ -25,11 +25,15 @@ from pishkhan.core.text import digits_for_language
 from pishkhan.offices.models import Office, OfficeService
 from pishkhan.workflow.models import WorkflowDefinition
 
-from .models import ServiceRequest
+from .data_access import note_access
+from .models import DataAccess, ServiceRequest
 from .services import SUBJECT
 
 
-def get_visible(user: Any, tracking_code: str) -> ServiceRequest:
+def get_visible(user: Any, tracking_code: str, *, via: str = DataAccess.Via.PAGE) -> ServiceRequest:
+    """One request, opened by ``user``: out of scope, 404. Opened by anyone but its citizen, it
+    is noted for the citizen to see (``data_access``); every page and API read of one request
+    comes through here, so none is missed."""
     request = (
         ServiceRequest.objects.visible_to(user)
         .select_related("service", "service__agency", "citizen", "office", "workflow", "province")
@@ -38,6 +42,7 @@ def get_visible(user: Any, tracking_code: str) -> ServiceRequest:
     )
     if request is None:
         raise Http404
+    note_access(user, DataAccess.Kind.REQUEST, request=request, via=via)
     return request
 
 

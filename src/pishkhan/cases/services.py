@@ -32,7 +32,8 @@ from pishkhan.workflow.engine import StepRefused, check_step, record_step
 from pishkhan.workflow.events import StateChange, emit
 from pishkhan.workflow.models import WorkflowDefinition
 
-from .models import Attachment, ServiceRequest
+from .data_access import note_access
+from .models import Attachment, DataAccess, ServiceRequest
 from .schema import check_submission
 
 SUBJECT = "service_request"
@@ -167,13 +168,16 @@ MISMATCH = _(
 )
 
 
-def identify_at_counter(office_id: int, national_code: str, mobile: str) -> User:
-    """The citizen at an office's counter, as the identity registry knows them (created on first
-    contact). Each office may ask the registry ``PISHKHAN_IDENTIFY_PER_MINUTE`` times a minute:
-    a person at a desk asks a few times; a program asking faster is probing who owns which
-    mobile number (the registry's answers are personal, and each costs the state a fee).
-    RequestError ``rate_limited`` or ``mismatch``."""
-    if hit("identify", f"office-{office_id}", settings.PISHKHAN_IDENTIFY_PER_MINUTE):
+def identify_at_counter(
+    actor: User, national_code: str, mobile: str, *, via: str = DataAccess.Via.PAGE
+) -> User:
+    """The citizen at ``actor``'s office counter, as the identity registry knows them (created
+    on first contact); the citizen will see that this office asked (``data_access``). Each office
+    may ask the registry ``PISHKHAN_IDENTIFY_PER_MINUTE`` times a minute: a person at a desk asks
+    a few times; a program asking faster is probing who owns which mobile number (the registry's
+    answers are personal, and each costs the state a fee). RequestError ``rate_limited`` or
+    ``mismatch``."""
+    if hit("identify", f"office-{actor.office_id}", settings.PISHKHAN_IDENTIFY_PER_MINUTE):
         raise RequestError(
             "rate_limited",
             _(
@@ -182,9 +186,11 @@ def identify_at_counter(office_id: int, national_code: str, mobile: str) -> User
             ),
         )
     try:
-        return citizen_for(national_code, mobile)
+        citizen = citizen_for(national_code, mobile)
     except IdentityMismatch:
         raise RequestError("mismatch", MISMATCH) from None
+    note_access(actor, DataAccess.Kind.IDENTITY, citizen_id=citizen.pk, via=via)
+    return citizen
 
 
 def submit(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("portal/login/", portal.login, name="portal_login"),
     path("portal/login/code/", portal.enter_code, name="portal_code"),
     path("portal/logout/", portal.logout, name="portal_logout"),
+    path("portal/data-access/", portal.data_access, name="portal_data_access"),
     path("portal/new/", portal.choose_service, name="portal_choose_service"),
     path("portal/new/<str:code>/", portal.new_request, name="portal_new_request"),
     path("portal/requests/<str:tracking_code>/", portal.request_detail, name="portal_request"),

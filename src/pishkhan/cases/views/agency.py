@@ -16,6 +16,8 @@ from pishkhan.core.forms import JalaliDateField
 from pishkhan.core.i18n import active_language
 from pishkhan.workflow.models import WorkflowDefinition
 
+from ..data_access import note_access
+from ..models import DataAccess
 from ..selectors import (
     agency_queue,
     get_visible,
@@ -122,6 +124,7 @@ def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> 
     item = service_request.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404
+    note_access(request.user, DataAccess.Kind.DOCUMENT, request=service_request)
     return FileResponse(
         item.file.open("rb"),
         content_type=item.content_type,

@@ -61,7 +61,7 @@ def identify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             citizen = identify_at_counter(
-                request.user.office_id,  # type: ignore[union-attr]
+                request.user,
                 form.cleaned_data["national_code"],
                 form.cleaned_data["mobile"],
             )

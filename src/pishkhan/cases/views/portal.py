@@ -4,6 +4,7 @@ most three screens, answer "more information needed", cancel, print receipts."""
 from __future__ import annotations
 
 from django.contrib import auth, messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,7 @@ from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.ratelimit import client_address
 from pishkhan.core.text import normalize
 
+from ..data_access import accesses_of
 from ..forms import CitizenCodeForm, IdentifyCitizenForm, ServiceRequestForm
 from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, timeline
@@ -27,6 +29,7 @@ from .common import act_on_request, filing_page
 
 citizen_only = roles_required(Role.CITIZEN, login_url="cases:portal_login")
 PENDING = "pishkhan_citizen_pending"
+ACCESS_PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,6 +79,14 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-submitted_at")
     )
     return render(request, "portal/home.html", {"requests": requests})
+
+
+@citizen_only
+def data_access(request: HttpRequest) -> HttpResponse:
+    """Who has seen my data: every opening of the citizen's requests, their documents and their
+    identity by anyone else, newest first (decision 42)."""
+    page = Paginator(accesses_of(request.user), ACCESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/data_access.html", {"page": page})
 
 
 @citizen_only
