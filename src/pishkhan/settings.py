@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.contrib.messages import constants as message_levels
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -211,6 +212,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PISHKHAN_IDENTITY_BACKEND = env_str(
     "PISHKHAN_IDENTITY_BACKEND", "pishkhan.accounts.identity.LocalRegistry"
 )
+# Flash messages take Bootstrap's alert names: an error is "danger" (red), not "error" (unstyled).
+MESSAGE_TAGS = {message_levels.ERROR: "danger"}
+
 # SMS: the embedded default keeps messages in the outbox (/dev/outbox/ when DEBUG); production
 # names a provider adapter, e.g. pishkhan.notify.backends.KavenegarBackend.
 PISHKHAN_SMS_BACKEND = env_str("PISHKHAN_SMS_BACKEND", "pishkhan.notify.backends.OutboxBackend")

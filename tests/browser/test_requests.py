@@ -106,7 +106,7 @@ def test_officer_asks_for_information_then_approves(page, browser, server_url):
 
     # Asking for information needs a message.
     page.get_by_role("button", name="درخواست اطلاعات بیشتر").click()
-    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("علت یا پیام")
+    expect(page.locator(".alert-danger").first).to_contain_text("علت یا پیام")
     page.get_by_label(re.compile("پیام یا علت")).fill("تصویر کارت ملی خوانا نیست.")
     page.get_by_role("button", name="درخواست اطلاعات بیشتر").click()
     expect(page.locator(".request-status")).to_have_text("نیاز به اطلاعات بیشتر")
@@ -139,4 +139,4 @@ def test_a_stale_page_is_told_the_request_just_changed(page, browser, server_url
     expect(other.locator(".request-status")).to_have_text("در حال بررسی")
     other.context.close()
     page.get_by_role("button", name="شروع بررسی").click()
-    expect(page.locator(".alert-danger, .alert-error").first).to_contain_text("همین حالا")
+    expect(page.locator(".alert-danger").first).to_contain_text("همین حالا")

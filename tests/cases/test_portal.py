@@ -100,7 +100,11 @@ def test_a_service_not_offered_online_is_refused(client):
     response = client.get(
         reverse("cases:portal_new_request", args=["nocr-national-id-card-replacement"]), follow=True
     )
-    assert "این خدمت به‌صورت برخط ارائه نمی‌شود" in response.content.decode()
+    html = response.content.decode()
+    assert "این خدمت به‌صورت برخط ارائه نمی‌شود" in html
+    # An error is shown as one (Bootstrap's red alert, announced by screen readers), not as
+    # plain text: "alert-error" is no Bootstrap class.
+    assert '<div class="alert alert-danger" role="alert">این خدمت' in html
     assert not ServiceRequest.objects.filter(
         service__code="nocr-national-id-card-replacement", channel="online"
     ).exists()
