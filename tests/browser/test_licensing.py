@@ -130,9 +130,7 @@ def test_approval_refused_for_lack_of_capacity(page, browser, live_server_proces
     regulator.goto(url)
     expect(regulator.locator(".capacity-state")).to_contain_text("تکمیل")
     regulator.get_by_role("button", name="تایید و صدور پروانه").click()
-    expect(regulator.locator(".alert-danger").first).to_contain_text(
-        "ظرفیت شهرستان تهران"
-    )
+    expect(regulator.locator(".alert-danger").first).to_contain_text("ظرفیت شهرستان تهران")
     expect(regulator.locator(".application-status")).to_have_text("بازدید محل انجام شد")
     regulator.context.close()
 

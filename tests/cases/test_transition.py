@@ -9,6 +9,7 @@ from pishkhan.cases.models import ServiceRequest
 from pishkhan.cases.services import RequestError, RequestNotFound, transition
 from pishkhan.core.audit import events_for, verify
 from pishkhan.notify.models import OutboxMessage
+from pishkhan.payments.demo import settle  # paid as its office or citizen pays
 from pishkhan.workflow.models import WorkflowDefinition
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ def test_the_default_path_with_more_information(file_request, officer, operator,
     transition(request.pk, "start_review", officer)
     request = transition(request.pk, "approve", officer)
     assert request.status == "approved" and request.decided_at is not None
+    settle(request)
     request = transition(request.pk, "deliver", operator)
     assert request.status == "delivered" and request.is_final
     actions = [e.action for e in events_for("service_request", request.pk)]

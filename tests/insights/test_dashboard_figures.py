@@ -29,6 +29,7 @@ from pishkhan.feedback.services import file_complaint, rate
 from pishkhan.insights import rollups, selectors
 from pishkhan.insights.periods import Period
 from pishkhan.offices.models import Office, OfficeService
+from pishkhan.payments.demo import settle  # paid as its office or citizen pays
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,7 @@ def make_small_set(monkeypatch) -> SmallSet:
     at(START + 32 * HOUR)
     transition(requests["A"].pk, "approve", officer)
     at(START + 34 * HOUR)
+    settle(requests["A"])  # delivering waits for the fees
     transition(requests["A"].pk, "deliver", operator)
     at(START + 2 * DAY)
     requests["E"] = file(Channel.OFFICE)

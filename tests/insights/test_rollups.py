@@ -26,6 +26,7 @@ from pishkhan.insights.models import (
     StepMonth,
 )
 from pishkhan.offices.models import Office, OfficeService
+from pishkhan.payments.demo import settle
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +156,8 @@ def test_incremental_rollups_equal_the_rebuilt_ones_after_random_operations(cloc
                 actor = request.citizen
             else:
                 continue
+            if request.definition.find(request.status, action).requires_payment:
+                settle(request)  # delivering waits for the fees
             transition(request.pk, action, actor, comment="یادداشت آزمون")
         if rng.random() < 0.02:
             rollups.fold(limit=rng.choice([1, 50, 5000]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -111,6 +112,20 @@ def demo_uploads(service: Service) -> list[Upload]:
     return uploads
 
 
+# How a demo request's fees are paid before a step that requires it (delivering): the payments
+# app, a higher layer, registers its way (payments.demo.settle) when it starts.
+SETTLERS: list[Callable[[ServiceRequest], None]] = []
+
+
+def advance(request: ServiceRequest, action: str, comment: str = "") -> ServiceRequest:
+    """One demo step, taken by whoever takes it; paid for first when the step requires it."""
+    step = request.definition.find(request.status, action)
+    if step is not None and step.requires_payment:
+        for settle in SETTLERS:
+            settle(request)
+    return transition(request.pk, action, actor_for(action, request), comment=comment)
+
+
 def actor_for(action: str, request: ServiceRequest) -> User:
     if action in ("start_review", "ask_info", "approve", "reject", "deliver"):
         role = (
@@ -149,9 +164,7 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
             idempotency_key=key,
         )
         for action in PATHS[state]:
-            request = transition(
-                request.pk, action, actor_for(action, request), comment=COMMENTS.get(action, "")
-            )
+            request = advance(request, action, COMMENTS.get(action, ""))
         # Spread the demo over the last weeks, so queues show overdue and on-time requests.
         submitted = timezone.now() - dt.timedelta(days=days_ago, hours=seed)
         ServiceRequest.objects.filter(pk=request.pk).update(

@@ -57,7 +57,7 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
     issued = _file("demo-education-issued", student, Channel.ONLINE, None, UNIVERSITY)
     if issued.status == "submitted":
         transition(issued.pk, "start_check", officer)
-        transition(issued.pk, "issue", officer)
+        transition(issued.pk, "issue", officer)  # online and free: its invoice is settled
     office = Office.objects.get(licence_number="23-1001")
     _file(
         "demo-education-at-office",

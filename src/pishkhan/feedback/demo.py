@@ -8,9 +8,9 @@ from __future__ import annotations
 from pishkhan.accounts.identity import citizen_for
 from pishkhan.accounts.models import IdentityRecord, User
 from pishkhan.accounts.roles import Role
-from pishkhan.cases.demo import PATHS, actor_for, demo_uploads, sample_values
+from pishkhan.cases.demo import PATHS, advance, demo_uploads, sample_values
 from pishkhan.cases.models import ServiceRequest
-from pishkhan.cases.services import submit, transition
+from pishkhan.cases.services import submit
 from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.demo import demo_national_code
 from pishkhan.offices.models import Office
@@ -60,7 +60,7 @@ def _request(key: str, state: str, licence: str | None, code: str, seed: int) ->
         idempotency_key=key,
     )
     for action in PATHS[state]:
-        request = transition(request.pk, action, actor_for(action, request))
+        request = advance(request, action)
     return request
 
 

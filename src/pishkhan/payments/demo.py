@@ -32,13 +32,32 @@ ONLINE = ["demo-online-approved", "demo-online-delivered"]
 REFUNDED = "demo-payments-refunded"
 
 
+def settle(request: ServiceRequest) -> None:
+    """A demo request's fees, paid as its citizen would: cash at the filing office, or online
+    through the sandbox gateway (cases.demo.SETTLERS calls this before delivering)."""
+    invoice = Invoice.objects.filter(request_id=request.pk).select_related("request").first()
+    if invoice is None:
+        return
+    if request.office_id is not None:
+        known = {k: (m, r) for k, m, r in COUNTER}
+        method, reference = known.get(request.idempotency_key or "", (PaymentMethod.CASH, ""))
+        _counter(invoice, method, reference)
+    elif settings.PISHKHAN_PAYMENT_GATEWAY == "sandbox":
+        _online(invoice)
+
+
 def _invoice(key: str) -> Invoice | None:
     return Invoice.objects.filter(request__idempotency_key=key).select_related("request").first()
 
 
 def _pay_at_counter(key: str, method: str, reference: str) -> None:
     invoice = _invoice(key)
-    if invoice is None or not invoice.is_payable:
+    if invoice is not None:
+        _counter(invoice, method, reference)
+
+
+def _counter(invoice: Invoice, method: str, reference: str) -> None:
+    if not invoice.is_payable:
         return
     staff = User.objects.filter(office_id=invoice.office_id).order_by("role", "pk").first()
     assert staff is not None
@@ -52,9 +71,14 @@ def _pay_at_counter(key: str, method: str, reference: str) -> None:
 
 
 def _pay_online(key: str) -> None:
-    """The whole sandbox flow: start, pay on the gateway's page, the signed callback."""
     invoice = _invoice(key)
-    if invoice is None or not invoice.is_payable:
+    if invoice is not None:
+        _online(invoice)
+
+
+def _online(invoice: Invoice) -> None:
+    """The whole sandbox flow: start, pay on the gateway's page, the signed callback."""
+    if not invoice.is_payable:
         return
     callback = reverse("payments:gateway_callback", args=["sandbox"])
     payment, _start = begin_online_payment(

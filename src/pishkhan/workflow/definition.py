@@ -29,6 +29,9 @@ class Transition:
     comment_required: bool
     label_fa: str
     label_en: str
+    # The subject's fees must be settled first (a request's invoice paid, or owing nothing):
+    # checked by the guard the payments app registers (engine.register_guard).
+    requires_payment: bool = False
 
     def label(self, language: str) -> str:
         return self.label_en if language == "en" and self.label_en else self.label_fa
@@ -94,6 +97,7 @@ class Definition:
                     target=str(target),
                     roles=tuple(roles),
                     comment_required=bool(spec.get("comment_required", False)),
+                    requires_payment=bool(spec.get("requires_payment", False)),
                     label_fa=spec.get("label_fa") or action,
                     label_en=spec.get("label_en") or action,
                 )

@@ -11,6 +11,7 @@ transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,18 @@ class StepRefused(Exception):
         super().__init__(str(message))
         self.code = code
         self.message = message
+
+
+# Rules of higher layers on a step (the payments app: a step that ``requires_payment`` waits for
+# the fees). Each is called with the subject and the step, and raises StepRefused to refuse it.
+Guard = Callable[[Any, Transition], None]
+_guards: list[Guard] = []
+
+
+def register_guard(guard: Guard) -> Guard:
+    if guard not in _guards:
+        _guards.append(guard)
+    return guard
 
 
 def check_step(
@@ -56,6 +69,8 @@ def check_step(
     comment = comment.strip()
     if step.comment_required and not comment:
         raise StepRefused("comment_required", _("Write the reason or the message for this action."))
+    for guard in _guards:
+        guard(subject, step)
     return step, comment
 
 
