@@ -8,6 +8,7 @@ from django.core.cache import cache
 from pishkhan.accounts.models import OneTimeCode, SignInLock
 from pishkhan.accounts.otp import SignInError, request_code, verify_code
 from pishkhan.core.demo import demo_national_code
+from pishkhan.core.text import to_persian_digits
 from pishkhan.notify.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,9 @@ def test_five_wrong_tries_lock_the_national_code():
     for left in (4, 3, 2, 1):
         with pytest.raises(SignInError) as exc:
             verify_code(CODE, wrong)
-        assert exc.value.code == "wrong" and str(left) in str(exc.value)
+        # "۴ بار دیگر": Persian digits in the Persian message, as everywhere in the UI.
+        assert exc.value.code == "wrong" and to_persian_digits(left) in str(exc.value)
+        assert not re.search(r"[0-9]", str(exc.value))
     with pytest.raises(SignInError) as exc:
         verify_code(CODE, wrong)
     assert exc.value.code == "locked"

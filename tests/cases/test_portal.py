@@ -161,3 +161,29 @@ def test_junk_in_the_answer_form_is_not_a_server_error(client):
     assert response.status_code in (302, 400)
     mine.refresh_from_db()
     assert mine.status == "needs_info"
+
+
+def test_the_citizen_opens_their_own_documents_and_sees_no_due_date_once_decided(
+    client, file_request, officer
+):
+    from pishkhan.accounts.models import User
+
+    request, _ = file_request()
+    attachment = request.attachments.first()
+    url = reverse("cases:attachment", args=[request.tracking_code, attachment.pk])
+    client.force_login(User.objects.get(username="9990000018"))
+    page = client.get(reverse("cases:portal_request", args=[request.tracking_code]))
+    html = page.content.decode()
+    assert url in html and "(PDF · " in html and "application/pdf" not in html
+    assert 'class="col-sm-8 decision-due"' in html
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert b"".join(answer.streaming_content).startswith(b"%PDF")
+    client.force_login(User.objects.get(username="9990000026"))  # another citizen
+    assert client.get(url).status_code == 404
+    # Decided: the due day gives way to the day of the decision.
+    transition(request.pk, "start_review", officer)
+    transition(request.pk, "reject", officer, comment="مدارک ناقص است.")
+    client.force_login(User.objects.get(username="9990000018"))
+    html = client.get(reverse("cases:portal_request", args=[request.tracking_code])).content
+    assert b"decision-due" not in html and b"decided-on" in html

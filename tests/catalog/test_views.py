@@ -101,3 +101,16 @@ def test_search_and_home_use_few_queries(client, django_assert_max_num_queries):
         client.get("/")
     with django_assert_max_num_queries(8):
         client.get("/services/abfa-water-connection/")
+
+
+def test_staff_are_not_sent_to_the_citizens_portal_they_cannot_open(client, settings):
+    settings.PISHKHAN_STAFF_OTP = False
+    from pishkhan.accounts.models import User
+
+    url = "/services/nocr-single-status-certificate/"
+    portal = "/portal/new/nocr-single-status-certificate/"
+    assert portal in client.get(url).content.decode()  # anyone not signed in: the way in
+    client.force_login(User.objects.get(username="operator-1001"))
+    html = client.get(url).content.decode()
+    assert portal not in html and "به‌عنوان کارکنان وارد شده‌اید" in html
+    assert client.get(portal).status_code == 404  # what the button led to

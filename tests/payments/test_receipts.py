@@ -412,6 +412,8 @@ def test_the_print_receipt_shows_the_qr_the_pdf_link_and_the_payment(
     assert build_receipt(invoice).verification_code_grouped in html
     assert 'data-payment="cash"' in html and "R-42" in to_latin(html)  # paid in cash, slip R-42
     assert to_persian_digits(citizen.national_code) in html  # the citizen's own paper
+    # Where to track it, as an address one can type (not a bare "/track/").
+    assert '<span dir="ltr" class="track-address">testserver/track/</span>' in html
 
 
 def test_the_counter_and_portal_receipts_carry_the_qr_and_link_the_pdf(

@@ -21,6 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.core.i18n import active_language
+from pishkhan.core.text import digits_for_language
 from pishkhan.notify.services import enqueue_sms
 
 from .identity import IdentityMismatch, backend, citizen_for
@@ -165,7 +167,9 @@ def verify_code(national_code: str, code: str) -> User:
                 )
             else:
                 wrong = SignInError(
-                    "wrong", _("The code is wrong. %(left)s tries left.") % {"left": left}
+                    "wrong",
+                    _("The code is wrong. %(left)s tries left.")
+                    % {"left": digits_for_language(left, active_language())},
                 )
         else:
             otp.used_at = timezone.now()

@@ -118,7 +118,7 @@ def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
     return request_page(request, tracking_code, "cases/agency_request.html", "cases:agency_request")
 
 
-@roles_required(*AGENCY_ROLES, Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
+@roles_required(*AGENCY_ROLES, Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER, Role.CITIZEN)
 def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> HttpResponse:
     service_request = get_visible(request.user, tracking_code)
     item = service_request.attachments.filter(pk=attachment_id).first()
