@@ -195,6 +195,17 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
         )
+        # A step that cannot be undone asks "Go ahead?" (static/js/pishkhan.js); the journeys
+        # answer yes, as their user would. Playwright would otherwise answer no.
+        new_context = browser.new_context
+
+        def answering_yes(*args, answer_dialogs=True, **kwargs):
+            context = new_context(*args, **kwargs)
+            if answer_dialogs:
+                context.on("page", lambda page: page.on("dialog", lambda dialog: dialog.accept()))
+            return context
+
+        browser.new_context = answering_yes
         yield browser
         browser.close()
 

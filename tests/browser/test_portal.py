@@ -96,7 +96,8 @@ def test_citizen_files_online_answers_and_sees_the_decision(
 
 def test_citizen_sees_which_office_checked_their_identity(page, browser, live_server_process):
     server_url = live_server_process.url
-    national_code, mobile = demo_national_code(1), "09121000001"
+    # A citizen no other browser test signs in (each national code may ask a few codes only).
+    national_code, mobile = demo_national_code(202), "09131000202"
 
     # An operator of office 1001 identifies the citizen at the counter.
     operator = browser.new_context(locale="fa-IR").new_page()

@@ -140,3 +140,28 @@ def test_a_stale_page_is_told_the_request_just_changed(page, browser, server_url
     other.context.close()
     page.get_by_role("button", name="شروع بررسی").click()
     expect(page.locator(".alert-danger").first).to_contain_text("همین حالا")
+
+
+def test_a_step_that_cannot_be_undone_asks_first(browser, server_url):
+    officer = browser.new_context(locale="fa-IR", answer_dialogs=False).new_page()
+    sign_in(officer, server_url, "officer-nocr-tehran")
+    officer.goto(server_url + "/agency/?status=submitted")
+    officer.locator(".agency-queue tbody tr a").last.click()
+    officer.get_by_role("button", name="شروع بررسی").click()  # not final: no question
+    expect(officer.locator(".request-status")).to_have_text("در حال بررسی")
+    officer.get_by_label(re.compile("پیام یا علت")).fill("مدارک ناقص است.")
+    asked: list[str] = []
+
+    def answer(dialog, yes: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if yes else dialog.dismiss()
+
+    officer.once("dialog", lambda dialog: answer(dialog, yes=False))
+    officer.get_by_role("button", name="رد درخواست").click()
+    expect(officer.locator(".request-status")).to_have_text("در حال بررسی")
+    assert asked == ["«رد درخواست» برگشت‌پذیر نیست. انجام شود؟"]
+    officer.once("dialog", lambda dialog: answer(dialog, yes=True))
+    officer.get_by_role("button", name="رد درخواست").click()
+    expect(officer.locator(".request-status")).to_have_text("ردشده")
+    assert len(asked) == 2
+    officer.context.close()
