@@ -403,6 +403,8 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries a backoff made wait, or whose run was lost; sent ones kept 30 days.
     "webhooks-deliver": {"task": "pishkhan.api.tasks.deliver_webhooks", "schedule": 30.0},
     "webhooks-prune": {"task": "pishkhan.api.tasks.prune_webhook_deliveries", "schedule": 86400.0},
+    # Documents kept for a filing form that came back with an error and was never sent again.
+    "held-uploads-prune": {"task": "pishkhan.cases.tasks.prune_held_uploads", "schedule": 3600.0},
     "payments-reconcile": {
         "task": "pishkhan.payments.tasks.reconcile_payments",
         "schedule": 300.0,

@@ -36,11 +36,15 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
 
     expect(page.locator(".fee-lines")).to_contain_text("۳۰۰٬۰۰۰ ریال")
     page.get_by_label("علت درخواست المثنی").select_option(label="مفقودی")
+    page.get_by_label("تصویر کارت ملی").set_input_files(str(document))
+    page.get_by_label(re.compile("عکس")).set_input_files(str(document))
+    # Sent with a field missing: the error names it, and the documents are kept, not lost.
+    page.get_by_role("button", name="ثبت درخواست").click()
+    expect(page.locator(".held-upload")).to_have_count(2)
+    expect(page.locator(".held-upload").first).to_contain_text("نگه داشته شد")
     loss = format_jalali_numeric(dt.date.today() - dt.timedelta(days=20))
     page.get_by_label("تاریخ تقریبی مفقودی یا از بین رفتن").fill(to_persian_digits(loss))
     page.get_by_label("نوبت درخواست المثنی").select_option(label="نوبت اول")
-    page.get_by_label("تصویر کارت ملی").set_input_files(str(document))
-    page.get_by_label(re.compile("عکس")).set_input_files(str(document))
     assert_accessible(page)
     # A double click still makes one request.
     page.get_by_role("button", name="ثبت درخواست").dblclick()
@@ -51,6 +55,7 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
     tracking = page.locator(".request-summary .tracking-code").inner_text()
     assert re.fullmatch("[۰-۹]{12}", tracking)
     expect(page.locator(".request-status")).to_have_text("ثبت‌شده")
+    expect(page.locator(".attachments li")).to_have_count(2)  # both kept documents were filed
     assert_accessible(page)
 
     page.get_by_role("link", name="چاپ رسید").click()

@@ -13,6 +13,7 @@ from pishkhan.accounts.models import User
 from pishkhan.catalog.models import Service
 from pishkhan.offices.models import Office, OfficeService
 
+from .. import held
 from ..forms import ServiceRequestForm, TransitionForm
 from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, sla_state, timeline
@@ -81,7 +82,8 @@ def filing_page(
     """The request form of a service (GET) and its submission (POST), for the counter and the
     portal alike: one click makes one request, a refusal shows its reason on the form."""
     if request.method == "POST":
-        form = ServiceRequestForm(service, data=request.POST, files=request.FILES)
+        files = held.files_with_held(request.POST, request.FILES, request.user)
+        form = ServiceRequestForm(service, data=request.POST, files=files)
         if form.is_valid():
             try:
                 created, is_new = submit(
@@ -98,9 +100,11 @@ def filing_page(
             except RequestError as exc:
                 form.add_error(None, exc.message)
             else:
+                held.release(files)
                 if is_new:
                     messages.success(request, filed_message)
                 return redirect(detail_view, tracking_code=created.tracking_code)
+        held.keep_for_the_next_try(form, request.user)
     else:
         # A link may fill in form fields (``?student_national_code=…`` from the portal's records):
         # only the service's own fields, and only as a suggestion the citizen sees and can change.
