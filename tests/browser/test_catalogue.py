@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, assert_accessible
+from .conftest import ARTIFACTS, assert_accessible, sign_in
 
 
 def test_home_page_is_persian_right_to_left(page, server_url):
@@ -92,3 +92,23 @@ def test_keyboard_reaches_the_skip_link_first(page, server_url):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "رفتن به محتوای اصلی"
+
+
+def test_staff_pages_fit_a_phone(browser, server_url):
+    """Wide tables scroll inside their box; the page itself never scrolls sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    for username, path in (
+        ("workgroup-tehran", "/regulator/capacity/23/"),
+        ("officer-nocr-tehran", "/agency/"),
+    ):
+        context.clear_cookies()
+        sign_in(page, server_url, username)
+        page.goto(server_url + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (path, overflow)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"phone-{username}.png"), full_page=True)
+    context.close()

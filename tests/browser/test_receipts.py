@@ -70,6 +70,14 @@ def test_the_receipts_qr_code_opens_the_verification_page(
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
 
+    # On a phone the receipt fits the screen: the code and the address wrap, nothing is cut.
+    page.set_viewport_size({"width": 390, "height": 844})
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, overflow
+    page.screenshot(path=str(ARTIFACTS / "receipt-phone.png"), full_page=True)
+
     # Someone else, not signed in, opens the decoded address.
     visitor = browser.new_context(locale="fa-IR").new_page()
     visitor.goto(verify_url)

@@ -63,8 +63,13 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
     expect(page.locator(".fee-total")).to_be_visible()
     page.emulate_media(media="print")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.pdf(path=str(ARTIFACTS / "receipt.pdf"))  # A5, from the print stylesheet
+    # A5, from the print stylesheet (its @page size, as a browser prints it).
+    page.pdf(path=str(ARTIFACTS / "receipt.pdf"), prefer_css_page_size=True)
     page.emulate_media(media="screen")
+    import pypdfium2
+
+    # One sheet: the print and PDF buttons are not printed onto a second one.
+    assert len(pypdfium2.PdfDocument(str(ARTIFACTS / "receipt.pdf"))) == 1
 
     # The office's list shows exactly one new request for this citizen.
     page.goto(server_url + "/office/?q=" + national_code)

@@ -438,3 +438,16 @@ def test_the_portal_form_says_why_a_citizen_without_records_is_refused(client, s
     html = response.content.decode()
     assert "سوابق تحصیلی‌ای برای این کد ملی ندارد" in html
     assert ServiceRequest.objects.count() == before
+
+
+def test_codes_on_the_certificate_sit_beside_their_labels(client, service, student, officer):
+    """Left-to-right digits inside the right-to-left cell, not a left-to-right cell: a ``dir``
+    on the cell itself sent the national code and the tracking code to the far left."""
+    certificate = issued(service, student, officer)
+    client.force_login(student)
+    html = client.get(
+        reverse("education:certificate", args=[certificate.request.tracking_code])
+    ).content.decode()
+    assert '<td><span dir="ltr" class="holder-code">' in html
+    assert '<td><span dir="ltr" class="request-code">' in html
+    assert '<td dir="ltr"' not in html

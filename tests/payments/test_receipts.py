@@ -338,6 +338,9 @@ def test_the_pdf_is_persian_text_in_vazirmatn_with_persian_digits_and_jalali_dat
     client.force_login(citizen)
     pdf = client.get(reverse("payments:receipt_pdf", args=[office_request.tracking_code])).content
     text = pdf_text(pdf)
+    import pypdfium2
+
+    assert len(pypdfium2.PdfDocument(pdf)) == 1  # one A5 sheet, the QR code on it
     # Digits come out as Persian digits, amounts grouped with the Persian separator.
     assert to_persian_digits(office_request.tracking_code) in text
     assert "۳۰۰٬۰۰۰" in text
