@@ -83,3 +83,20 @@ def test_a_citizen_account_cannot_open_staff_pages(client, settings):
     client.force_login(User.objects.get(username="9990000018"))
     assert client.get(reverse("cases:office_home")).status_code == 404
     assert client.get(reverse("cases:agency_queue")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("username", "home"),
+    [
+        ("regulator", "/regulator/"),
+        ("ict-tehran", "/regulator/"),
+        ("supervisor-tehran", "/province/"),
+        ("workgroup-tehran", "/regulator/capacity/23/"),
+        ("officer-nocr-tehran", "/agency/"),
+    ],
+)
+def test_each_role_lands_on_its_work_page_and_can_open_it(client, settings, username, home):
+    settings.PISHKHAN_STAFF_OTP = False
+    response = login(client, username, DEMO_PASSWORD)
+    assert response.status_code == 302 and response["Location"] == home
+    assert client.get(home, follow=True).status_code == 200

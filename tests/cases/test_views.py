@@ -224,3 +224,22 @@ def test_an_htmx_look_up_answers_with_the_answer_only(client):
     assert 'aria-invalid="true"' in bad.content.decode()
     # Without htmx, the whole page.
     assert "<html" in client.post(reverse("cases:track"), data).content.decode()
+
+
+def test_tracking_shows_the_due_day_only_while_a_decision_is_awaited(client):
+    url = reverse("cases:track")
+    for key, shown in (
+        ("demo-office-in_review", True),
+        ("demo-office-approved", False),
+        ("demo-office-delivered", False),
+        ("demo-office-cancelled", False),
+    ):
+        request = ServiceRequest.objects.select_related("citizen").get(idempotency_key=key)
+        html = client.post(
+            url,
+            {
+                "tracking_code": request.tracking_code,
+                "national_code": request.citizen.national_code,
+            },
+        ).content.decode()
+        assert ("decision-due" in html) is shown, key

@@ -1,5 +1,7 @@
 """Licensing pages: who sees what, and the forms' messages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -110,3 +112,23 @@ def test_regulator_suspends_and_the_operator_sees_why(client):
     html = client.get(reverse("cases:office_home")).content.decode()
     assert "office-blocked" in html and "اضافه‌دریافت" in html
     assert client.get(reverse("licensing:queue")).status_code == 404
+
+
+def test_a_wrong_capacity_decision_names_the_county_and_fields_and_keeps_what_was_typed(client):
+    as_user(client, "workgroup-tehran")
+    url = reverse("licensing:capacity", args=["23"])
+    county = CountyCapacity.objects.filter(county__sci_code="2309").first().county
+    before = CountyCapacity.objects.count()
+    response = client.post(
+        url, {"county": county.pk, "capacity": "-5", "effective_from": "1405/13/40", "note": ""}
+    )
+    assert response.status_code == 200 and CountyCapacity.objects.count() == before
+    html = response.content.decode()
+    message = re.search(r'<div class="alert alert-danger" role="alert">([^<]*)</div>', html)
+    assert message, html[:3000]
+    text = message.group(1)
+    assert text.startswith(f"{county.name_fa} — ") and "ظرفیت:" in text and "شرح مصوبه:" in text
+    assert not re.search(r"[0-9]", text)  # Persian digits, as the page
+    row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
+    assert 'value="-5"' in row and 'value="1405/13/40"' in row
+    assert row.count('aria-invalid="true"') == 3

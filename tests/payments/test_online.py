@@ -280,3 +280,20 @@ def test_a_gateway_payment_for_an_invoice_no_longer_payable_is_not_taken(people)
     with pytest.raises(PaymentError) as exc:
         begin_online_payment(invoice.pk, actor=people["citizen"], callback_url="/", request=None)
     assert exc.value.code == "void"
+
+
+def test_an_attempt_left_at_the_gateway_does_not_look_like_a_second_charge(
+    client, people, money_settings
+):
+    """The citizen leaves the gateway's page, starts again and pays: the first attempt stays
+    pending until the reconciliation closes it, and the page says it took nothing."""
+    request = file_online_request(people)
+    client.force_login(people["citizen"])
+    start(client, request)  # left at the gateway
+    paid = start(client, request)
+    client.get(client.post(paid, {"decision": "pay"})["Location"])
+    html = client.get(reverse("cases:portal_request", args=[request.tracking_code])).content
+    html = html.decode()
+    assert 'data-payment-status="pending"' in html
+    assert "تکمیل نشد (خودکار بسته می‌شود؛ چیزی برداشت نمی‌شود)" in html
+    assert ">در انتظار<" not in html

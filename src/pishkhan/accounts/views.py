@@ -27,6 +27,9 @@ HOME_BY_ROLE = {
     Role.ASSESSMENT_OFFICER: "cases:agency_queue",
     Role.AGENCY_ADMIN: "admin:index",
     Role.NATIONAL_ADMIN: "admin:index",
+    Role.REGULATOR: "licensing:queue",
+    Role.PROVINCIAL_ICT: "licensing:queue",
+    Role.PROVINCIAL_SUPERVISOR: "insights:my_province",
 }
 
 
@@ -36,6 +39,9 @@ def _next_url(request: HttpRequest, user: User) -> str:
         target, {request.get_host()}, request.is_secure()
     ):
         return target
+    if user.role == Role.WORKING_GROUP and user.province_id:
+        # The working group's one page is its province's county capacity.
+        return reverse("licensing:capacity", args=[user.province.sci_code])  # type: ignore[union-attr]
     return reverse(HOME_BY_ROLE.get(user.role, "catalog:home"))  # type: ignore[call-overload]
 
 

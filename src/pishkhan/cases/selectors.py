@@ -27,7 +27,7 @@ from pishkhan.workflow.models import WorkflowDefinition
 
 from .data_access import note_access
 from .models import DataAccess, ServiceRequest
-from .services import SUBJECT
+from .services import DECISION_STATES, SUBJECT
 
 
 def get_visible(user: Any, tracking_code: str, *, via: str = DataAccess.Via.PAGE) -> ServiceRequest:
@@ -91,6 +91,8 @@ class TrackAnswer:
     sla_due_on: dt.date
     timeline: list[TimelineEntry]
     state: str = ""  # the state's key, for programs (the API)
+    # Decided or closed: the due day is history, and shown it would read as overdue.
+    decided: bool = False
 
 
 # Public tracking is the platform's busiest read, so it is one query in plain SQL on portable
@@ -144,6 +146,7 @@ def track(tracking_code: str, national_code: str) -> TrackAnswer | None:
         service_name=name_en if language == "en" and name_en else name_fa,
         state_label=definition.state_label(status, language),
         state=status,
+        decided=status in definition.final or status in DECISION_STATES,
         sla_due_on=_date(due_on),
         timeline=[
             TimelineEntry(

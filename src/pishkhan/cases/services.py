@@ -378,7 +378,8 @@ _NOTIFY = {
     "issued": "گواهی درخواست {code} صادر شد و در پیشخوان شما آماده دریافت است.",
     "revoked": "گواهی درخواست {code} ابطال شد. علت در پیگیری درخواست آمده است.",
 }
-_DECISIONS = {"approved", "rejected", "issued"}
+# States that are a decision (stamping decided_at); tracking shows no due day past one.
+DECISION_STATES = frozenset({"approved", "rejected", "issued"})
 # The engine's refusals in a request's words (the others are the same for any subject).
 _REFUSED = {
     "stale": _("This request was just changed by someone else. Reload it to see the change."),
@@ -415,7 +416,7 @@ def transition(
         from_state = request.status
         request.status = step.target
         request.version += 1
-        if step.target in _DECISIONS:
+        if step.target in DECISION_STATES:
             request.decided_at = timezone.now()
         # Saved before the event and its listeners, which may read the request's row.
         request.save(update_fields=["status", "version", "decided_at", "updated_at"])

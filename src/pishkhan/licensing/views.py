@@ -14,6 +14,7 @@ from pishkhan.accounts.roles import Role
 from pishkhan.core.audit import events_for
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
+from pishkhan.core.text import digits_for_language
 from pishkhan.offices.models import Office
 
 from . import services
@@ -207,9 +208,23 @@ def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
                 messages.success(request, _("The capacity decision was recorded."))
                 return redirect("licensing:capacity", sci_code=sci_code)
         else:
-            messages.error(
-                request, " ".join(str(e) for errors in form.errors.values() for e in errors)
-            )
+            # Which county, which field, what is wrong: the page is a table of counties, and the
+            # message is all that shows at the top.
+            county = County.objects.filter(
+                pk=form.data.get("county") if str(form.data.get("county", "")).isdigit() else None,
+                province=province,
+            ).first()
+            problems = [
+                f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
+                if name in form.fields and name != "county"
+                else " ".join(str(e) for e in errors)
+                for name, errors in form.errors.items()
+            ]
+            where = f"{county.name_fa} — " if county else ""
+            language = active_language()
+            joined = ("؛ " if language == "fa" else "; ").join(problems)
+            messages.error(request, digits_for_language(where + joined, language))
+    retry = form if request.method == "POST" and not form.is_valid() else None
     return render(
         request,
         "licensing/capacity.html",
@@ -218,6 +233,9 @@ def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
             "rows": services.capacity_table(province),
             "can_decide": can_decide,
             "people_per_office": services.PEOPLE_PER_OFFICE,
+            # The row sent with a mistake keeps what was typed, its wrong fields marked.
+            "retry_county": str(retry.data.get("county", "")) if retry else "",
+            "retry": retry,
         },
     )
 
