@@ -113,3 +113,27 @@ def test_abandoned_documents_are_pruned(client):
             old = (dt.datetime.now() - dt.timedelta(hours=7)).timestamp()
             os.utime(path, (old, old))
     assert held.prune() == len(folders)
+
+
+def test_an_answer_to_more_information_needed_keeps_its_documents_too(client):
+    from pishkhan.cases.services import transition
+
+    citizen = sign_in(client)
+    url, data, required, documents = form_data(client, citizen)
+    files = {name: pdf(f"{name}.pdf") for name in documents}
+    assert client.post(url, {**data, **files}).status_code == 302
+    request = ServiceRequest.objects.get(idempotency_key=data["idempotency_key"])
+    officer = User.objects.get(username="officer-nocr-tehran")
+    transition(request.pk, "start_review", officer)
+    transition(request.pk, "ask_info", officer, comment="تصویر خوانا نیست.")
+    request.refresh_from_db()
+    answer_url = reverse("cases:portal_answer", args=[request.tracking_code])
+    answer = {**data, "version": request.version, "idempotency_key": "answer"}
+    refused = client.post(answer_url, {**answer, required: "", documents[0]: pdf("clear.pdf")})
+    assert refused.status_code == 400
+    tokens = tokens_in(refused.content.decode())
+    assert list(tokens) == [f"held_{documents[0]}"]
+    assert client.post(answer_url, {**answer, **tokens}).status_code == 302
+    request.refresh_from_db()
+    assert request.status == "resubmitted"
+    assert "clear.pdf" in {a.original_name for a in request.attachments.all()}

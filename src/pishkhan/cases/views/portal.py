@@ -20,6 +20,7 @@ from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.ratelimit import client_address
 from pishkhan.core.text import normalize
 
+from .. import held
 from ..data_access import accesses_of
 from ..forms import CitizenCodeForm, IdentifyCitizenForm, ServiceRequestForm
 from ..models import ServiceRequest
@@ -167,8 +168,9 @@ def request_detail(request: HttpRequest, tracking_code: str) -> HttpResponse:
 def answer(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """Answer "more information needed": edit the form, add documents, send it back."""
     service_request = get_visible(request.user, tracking_code)
+    files = held.files_with_held(request.POST, request.FILES, request.user)
     form = ServiceRequestForm(
-        service_request.service, data=request.POST, files=request.FILES, documents_optional=True
+        service_request.service, data=request.POST, files=files, documents_optional=True
     )
     if form.is_valid():
         try:
@@ -182,8 +184,10 @@ def answer(request: HttpRequest, tracking_code: str) -> HttpResponse:
         except RequestError as exc:
             messages.error(request, str(exc.message))
         else:
+            held.release(files)
             messages.success(request, _("Sent back to the agency with your changes."))
             return redirect("cases:portal_request", tracking_code=tracking_code)
+    held.keep_for_the_next_try(form, request.user)
     return render(
         request,
         "portal/request.html",
