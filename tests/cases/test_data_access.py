@@ -170,3 +170,20 @@ def test_staff_and_strangers_do_not_get_the_page(client, officer):
     assert client.get(url)["Location"].startswith(reverse("cases:portal_login"))
     client.force_login(officer)
     assert client.get(url).status_code == 404
+
+
+def test_the_national_administrator_reads_the_record_in_the_admin_and_no_one_edits_it(
+    client, file_request, officer
+):
+    request, _ = file_request()
+    opened(client, officer, reverse("cases:agency_request", args=[request.tracking_code]))
+    access = DataAccess.objects.get()
+    client.force_login(User.objects.get(username="admin"))
+    listing = client.get(reverse("admin:cases_dataaccess_changelist"))
+    assert listing.status_code == 200 and officer.username in listing.content.decode()
+    assert client.get(reverse("admin:cases_dataaccess_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:cases_dataaccess_delete", args=[access.pk])).status_code == 403
+    )
+    client.force_login(User.objects.get(username="agencyadmin-nocr"))
+    assert client.get(reverse("admin:cases_dataaccess_changelist")).status_code == 403

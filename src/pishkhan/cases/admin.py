@@ -1,13 +1,12 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from pishkhan.core.admin import ReadOnlyAdmin
 
 from .models import DataAccess
 
 
 @admin.register(DataAccess)
-class DataAccessAdmin(admin.ModelAdmin):
+class DataAccessAdmin(ReadOnlyAdmin):
     """For an inquiry into who saw a citizen's data (a complaint, a suspected leak): written by
     the platform only, never edited. Only those granted the model's view permission see it."""
 
@@ -17,12 +16,3 @@ class DataAccessAdmin(admin.ModelAdmin):
     raw_id_fields = ("citizen", "request", "actor")
     date_hierarchy = "at"
     list_select_related = ("citizen", "request", "actor", "office", "agency")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
