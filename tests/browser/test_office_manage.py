@@ -27,7 +27,7 @@ def test_manager_adds_an_operator_and_sets_a_fee(page, browser, live_server_proc
     expect(page.locator(".alert-success")).to_contain_text("خدمات دفتر به‌روز شد")
     expect(
         page.locator('tr[data-service="nocr-single-status-certificate"] input[name=fee]')
-    ).to_have_value("200000")
+    ).to_have_value("۲۰۰٬۰۰۰")  # shown as the office reads it
 
     sms = live.latest_sms("09125550001")
     username = re.search(r"(operator-[\d-]+)", sms).group(1)

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import translation
 
 from pishkhan.core.forms import (
+    DigitsInput,
     JalaliDateField,
     LegalEntityIdField,
     MobileField,
@@ -12,6 +13,7 @@ from pishkhan.core.forms import (
     NormalizingForm,
     PostalCodeField,
 )
+from pishkhan.core.money import parse_rials
 
 
 class ApplicantForm(NormalizingForm):
@@ -86,3 +88,54 @@ def test_english_messages_in_the_english_ui():
 
 def test_jalali_field_shows_a_stored_date_in_jalali():
     assert JalaliDateField().prepare_value(dt.date(2026, 12, 1)) == "1405/09/10"
+
+
+class AmountForm(NormalizingForm):
+    count = forms.IntegerField(min_value=0, widget=DigitsInput)
+    amount = forms.CharField(widget=DigitsInput(grouped=True))
+    birth_date = JalaliDateField()
+    national_code = NationalCodeField()
+
+    def clean_amount(self):
+        try:
+            return parse_rials(self.cleaned_data["amount"])
+        except ValueError:
+            raise forms.ValidationError("not an amount") from None
+
+
+def test_figures_in_inputs_are_shown_in_persian_digits_and_read_back():
+    initial = {
+        "count": 12,
+        "amount": 764000,
+        "birth_date": dt.date(2026, 12, 1),
+        "national_code": "0499370899",
+    }
+    with translation.override("fa"):
+        html = str(AmountForm(initial=initial))
+    assert 'value="۱۲"' in html and 'value="۷۶۴٬۰۰۰"' in html
+    assert 'value="۱۴۰۵/۰۹/۱۰"' in html and 'value="۰۴۹۹۳۷۰۸۹۹"' in html
+    # Text inputs, not type="number" (a browser drops Persian digits typed into one).
+    assert 'type="number"' not in html and html.count('inputmode="numeric"') == 4
+    # What was shown comes back as it was.
+    f = AmountForm(
+        data={
+            "count": "۱۲",
+            "amount": "۷۶۴٬۰۰۰",
+            "birth_date": "۱۴۰۵/۰۹/۱۰",
+            "national_code": "۰۴۹۹۳۷۰۸۹۹",
+        }
+    )
+    assert f.is_valid(), f.errors
+    assert f.cleaned_data == {
+        "count": 12,
+        "amount": 764000,
+        "birth_date": dt.date(2026, 12, 1),
+        "national_code": "0499370899",
+    }
+    # A refused value is shown again as typed, in Persian digits.
+    with translation.override("fa"):
+        refused = AmountForm(data={"count": "-۵", "amount": "x"})
+        assert not refused.is_valid()
+        assert 'value="-۵"' in str(refused)
+    with translation.override("en"):
+        assert 'value="764,000"' in str(AmountForm(initial=initial))

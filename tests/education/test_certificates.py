@@ -19,6 +19,7 @@ from pishkhan.cases.models import ServiceRequest
 from pishkhan.cases.services import RequestError, submit, transition
 from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.demo import demo_national_code
+from pishkhan.core.text import to_persian_digits
 from pishkhan.education import certificates
 from pishkhan.education.models import (
     AcademicRecord,
@@ -155,7 +156,7 @@ def test_the_form_link_can_name_the_child(client, service):
     client.force_login(parent)
     url = reverse("cases:portal_new_request", args=[service.code])
     html = client.get(url, {"student_national_code": MINOR}).content.decode()
-    assert f'value="{MINOR}"' in html
+    assert f'value="{to_persian_digits(MINOR)}"' in html  # shown in Persian digits
 
 
 # --- the Assessment Center's steps ------------------------------------------------------------

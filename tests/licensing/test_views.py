@@ -130,5 +130,5 @@ def test_a_wrong_capacity_decision_names_the_county_and_fields_and_keeps_what_wa
     assert text.startswith(f"{county.name_fa} — ") and "ظرفیت:" in text and "شرح مصوبه:" in text
     assert not re.search(r"[0-9]", text)  # Persian digits, as the page
     row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
-    assert 'value="-5"' in row and 'value="1405/13/40"' in row
+    assert 'value="-۵"' in row and 'value="۱۴۰۵/۱۳/۴۰"' in row  # as typed, in Persian digits
     assert row.count('aria-invalid="true"') == 3

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.core.forms import NormalizingForm
+from pishkhan.core.forms import DigitsInput, NormalizingForm
 
 
 class StaffLoginForm(NormalizingForm):
@@ -36,7 +36,5 @@ class OtpForm(NormalizingForm):
         label=_("Code from your authenticator app"),
         max_length=6,
         min_length=6,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
-        ),
+        widget=DigitsInput(attrs={"autocomplete": "one-time-code"}),
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pishkhan.catalog.models import FieldKind, FormField, Service
 from pishkhan.core.files import UploadRejected, check_upload
 from pishkhan.core.forms import (
+    DigitsInput,
     JalaliDateField,
     MobileField,
     NationalCodeField,
@@ -72,7 +73,7 @@ def field_for(spec: FormField) -> forms.Field:
         return forms.IntegerField(
             min_value=spec.min_value,
             max_value=spec.max_value,
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+            widget=DigitsInput,
             **common,
         )
     if spec.kind == FieldKind.JALALI_DATE:
@@ -181,9 +182,7 @@ class CitizenCodeForm(NormalizingForm):
         label=_("The 6-digit code sent to your mobile"),
         max_length=6,
         min_length=6,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
-        ),
+        widget=DigitsInput(attrs={"autocomplete": "one-time-code"}),
     )
 
     def clean_code(self) -> str:

@@ -9,8 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import jalali, validators
-from .text import normalize
+from . import jalali, money, validators
+from .i18n import active_language
+from .text import digits_for_language, normalize
 
 _JALALI_MESSAGES = {
     "format": _("Write the date as year/month/day, for example 1405/09/10."),
@@ -18,6 +19,31 @@ _JALALI_MESSAGES = {
     "day": _("This month does not have that day."),
     "year": _("Enter a Jalali year, for example 1405."),
 }
+
+
+class DigitsInput(forms.TextInput):
+    """A text input for figures, shown in the UI's digits (Persian digits in the Persian UI).
+
+    Not ``type="number"``: a browser shows its value in Latin digits and drops what a Persian
+    keyboard types into it. The form's normalisation (``NormalizingFormMixin``) turns Persian
+    or Arabic-Indic digits back into ASCII before cleaning, so only the display changes.
+    ``grouped`` shows a whole number with thousands separators (amounts of money), for fields
+    that read them back (``money.parse_rials``).
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, grouped: bool = False) -> None:
+        base = {"dir": "ltr", "inputmode": "numeric", "autocomplete": "off"}
+        super().__init__({**base, **(attrs or {})})
+        self.grouped = grouped
+
+    def format_value(self, value: Any) -> str | None:
+        shown = super().format_value(value)
+        if shown is None:
+            return None
+        language = active_language()
+        if self.grouped and shown.isascii() and shown.isdigit():
+            return money.format_grouped(int(shown), language)
+        return digits_for_language(shown, language)
 
 
 class NormalizingFormMixin:
@@ -68,12 +94,7 @@ class JalaliDateField(forms.Field):
     """Accepts a Jalali date typed with Persian or Latin digits; cleans to a Gregorian date."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={"placeholder": "۱۴۰۵/۰۹/۱۰", "dir": "ltr", "inputmode": "numeric"}
-            ),
-        )
+        kwargs.setdefault("widget", DigitsInput(attrs={"placeholder": "۱۴۰۵/۰۹/۱۰"}))
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:
@@ -101,6 +122,7 @@ class _IdentifierField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", DigitsInput)
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:

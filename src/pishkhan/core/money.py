@@ -14,13 +14,18 @@ def ensure_rials(value: object) -> int:
     return value
 
 
+def format_grouped(number: int, language: str = "fa") -> str:
+    """A whole number with thousands separators: ``۳۰۰٬۰۰۰`` in Persian, ``300,000`` in English."""
+    grouped = f"{int(number):,}"
+    if language == "fa":
+        return to_persian_digits(grouped.replace(",", PERSIAN_THOUSANDS_SEPARATOR))
+    return grouped
+
+
 def format_rials(amount: int, language: str = "fa") -> str:
     """``۳۰۰٬۰۰۰ ریال`` in Persian, ``300,000 Rials`` in English."""
-    amount = ensure_rials(amount)
-    grouped = f"{amount:,}"
-    if language == "fa":
-        return to_persian_digits(grouped.replace(",", PERSIAN_THOUSANDS_SEPARATOR)) + " ریال"
-    return f"{grouped} Rials"
+    grouped = format_grouped(ensure_rials(amount), language)
+    return f"{grouped} ریال" if language == "fa" else f"{grouped} Rials"
 
 
 def parse_rials(value: str) -> int:

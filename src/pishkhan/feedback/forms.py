@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.core.forms import NormalizingForm
+from pishkhan.core.forms import DigitsInput, NormalizingForm
 from pishkhan.core.money import parse_rials
 
 from .models import MAX_COMMENT, MAX_TEXT, ComplaintKind, ComplaintStatus
@@ -37,7 +37,7 @@ class ComplaintForm(NormalizingForm):
         help_text=_(
             "Overcharges only: the whole amount you paid, as on your receipt or bank slip."
         ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}),
+        widget=DigitsInput(grouped=True),
     )
     text = forms.CharField(
         label=_("What happened"),

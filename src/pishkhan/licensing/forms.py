@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pishkhan.cases.forms import DocumentField
 from pishkhan.core.forms import (
+    DigitsInput,
     JalaliDateField,
     LegalEntityIdField,
     MobileField,
@@ -89,7 +90,9 @@ class StepForm(NormalizingForm):
 
 class CapacityForm(NormalizingForm):
     county = forms.IntegerField(widget=forms.HiddenInput)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=0, max_value=10_000)
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=0, max_value=10_000, widget=DigitsInput
+    )
     effective_from = JalaliDateField(label=_("Effective from"))
     note = forms.CharField(label=_("Decision note"), max_length=300)
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.core.forms import JalaliDateField, NormalizingForm
+from pishkhan.core.forms import DigitsInput, JalaliDateField, NormalizingForm
 from pishkhan.core.money import parse_rials
 
 from .models import CODE_ALPHABET, VERIFICATION_CODE_LENGTH, PaymentMethod
@@ -33,7 +33,7 @@ class CounterPaymentForm(NormalizingForm):
     amount = forms.CharField(
         label=_("Amount received (Rials)"),
         max_length=30,
-        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "off"}),
+        widget=DigitsInput(grouped=True),
     )
 
     def clean_amount(self) -> int:

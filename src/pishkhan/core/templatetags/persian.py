@@ -100,7 +100,4 @@ def grouped(value: int | None) -> str:
     """A whole number with thousands separators (no unit), in the active language's digits."""
     if value is None:
         return ""
-    formatted = f"{int(value):,}"
-    if _language() == "fa":
-        return text.to_persian_digits(formatted.replace(",", money.PERSIAN_THOUSANDS_SEPARATOR))
-    return formatted
+    return money.format_grouped(value, _language())
