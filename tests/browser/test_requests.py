@@ -36,8 +36,15 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
 
     expect(page.locator(".fee-lines")).to_contain_text("۳۰۰٬۰۰۰ ریال")
     page.get_by_label("علت درخواست المثنی").select_option(label="مفقودی")
+    # The file inputs speak the page's language, not the browser's ("Choose File").
+    card = page.locator(".file-pick").filter(has=page.get_by_label("تصویر کارت ملی"))
+    expect(card).to_contain_text("انتخاب فایل")
+    expect(card.locator(".file-pick-name")).to_have_text("فایلی انتخاب نشده است")
     page.get_by_label("تصویر کارت ملی").set_input_files(str(document))
+    expect(card.locator(".file-pick-name")).to_have_text(document.name)
     page.get_by_label(re.compile("عکس")).set_input_files(str(document))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "counter-filing-files.png"), full_page=True)
     # Sent with a field missing: the error names it, and the documents are kept, not lost.
     page.get_by_role("button", name="ثبت درخواست").click()
     expect(page.locator(".held-upload")).to_have_count(2)

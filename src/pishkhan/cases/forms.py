@@ -38,7 +38,15 @@ def max_upload_bytes() -> int:
 class DocumentField(forms.FileField):
     """A PDF, JPEG or PNG recognised by content, at most PISHKHAN_MAX_UPLOAD_MB."""
 
-    widget = forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"})
+    # data-choose and data-none are the words of the face static/js/pishkhan.js puts on the input:
+    # a browser names its file button in its own language ("Choose File"), not the page's.
+    widget = forms.ClearableFileInput(
+        attrs={
+            "accept": ".pdf,.jpg,.jpeg,.png",
+            "data-choose": _("Choose a file"),
+            "data-none": _("No file chosen"),
+        }
+    )
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         upload = super().clean(data, initial)

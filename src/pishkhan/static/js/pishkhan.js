@@ -8,3 +8,35 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// A file input shows the browser's words ("Choose File", "No file chosen") in the browser's
+// language. Each one marked with data-choose gets a face in the page's words, and the real input
+// lies over it, transparent, so the click, the keyboard and the screen reader still reach it.
+function filePickers(root) {
+  root.querySelectorAll("input[type=file][data-choose]").forEach(function (input) {
+    if (input.parentNode.classList.contains("file-pick")) {
+      return;
+    }
+    var box = document.createElement("span");
+    box.className = "file-pick form-control" + (input.classList.contains("is-invalid") ? " is-invalid" : "");
+    var face = document.createElement("span");
+    face.className = "file-pick-face";
+    face.setAttribute("aria-hidden", "true");
+    var button = document.createElement("span");
+    button.className = "btn btn-sm btn-outline-secondary";
+    button.textContent = input.getAttribute("data-choose");
+    var name = document.createElement("span");
+    name.className = "file-pick-name";
+    name.dir = "auto";
+    name.textContent = input.getAttribute("data-none");
+    face.append(button, name);
+    input.parentNode.insertBefore(box, input);
+    box.append(face, input);
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
+      name.textContent = names.length ? names.join("، ") : input.getAttribute("data-none");
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { filePickers(document); });
+document.addEventListener("htmx:load", function (event) { filePickers(event.target); });
