@@ -37,5 +37,6 @@ if settings.PISHKHAN_PAYMENT_GATEWAY == "az":
 
 # JSON under /api/, the site's pages elsewhere (pishkhan.api.errors).
 handler400 = "pishkhan.api.errors.bad_request"
+handler403 = "pishkhan.core.views.permission_denied"
 handler404 = "pishkhan.api.errors.page_not_found"
 handler500 = "pishkhan.api.errors.server_error"
