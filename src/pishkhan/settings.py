@@ -184,11 +184,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules, with the platform's own Persian messages (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "pishkhan.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "pishkhan.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "pishkhan.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "pishkhan.accounts.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 AUTHENTICATION_BACKENDS = [

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import auth
+from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,6 +18,7 @@ from .access import otp_required_for
 from .backends import BACKEND
 from .forms import OtpForm, StaffLoginForm
 from .models import User
+from .passwords import NewPasswordForm
 from .roles import Role
 
 PENDING = "pishkhan_pending_user"
@@ -87,3 +90,20 @@ def otp(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
     return redirect("catalog:home")
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """A new staff account's first password, from the one-time link sent by SMS."""
+
+    form_class = NewPasswordForm
+    template_name = "accounts/set_password.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Your password is set. Sign in as %(username)s with it.")
+            % {"username": form.user.username},  # type: ignore[attr-defined]
+        )
+        return response
