@@ -166,12 +166,22 @@ def test_a_step_that_cannot_be_undone_asks_first(browser, server_url):
     officer.locator(".agency-queue tbody tr a").last.click()
     officer.get_by_role("button", name="شروع بررسی").click()  # not final: no question
     expect(officer.locator(".request-status")).to_have_text("در حال بررسی")
-    officer.get_by_label(re.compile("پیام یا علت")).fill("مدارک ناقص است.")
     asked: list[str] = []
 
     def answer(dialog, yes: bool) -> None:
         asked.append(dialog.message)
         dialog.accept() if yes else dialog.dismiss()
+
+    # Without the reason it needs, a rejection is not asked about: the page says what is missing.
+    def refuse(dialog) -> None:
+        answer(dialog, yes=False)
+
+    officer.on("dialog", refuse)
+    officer.get_by_role("button", name="رد درخواست").click()
+    expect(officer.locator(".alert-danger").first).to_contain_text("علت")
+    assert asked == []
+    officer.remove_listener("dialog", refuse)
+    officer.get_by_label(re.compile("پیام یا علت")).fill("مدارک ناقص است.")
 
     officer.once("dialog", lambda dialog: answer(dialog, yes=False))
     officer.get_by_role("button", name="رد درخواست").click()

@@ -2,9 +2,18 @@
 
 // A step that cannot be undone (one ending in a final state: reject, cancel, deliver, issue)
 // asks first: a slip of the mouse must not reject a citizen's request.
+// A step that needs a reason is not asked about while the reason is empty: the page would say
+// "write the reason" only after the confirmation, and nothing is done without it anyway.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("button[data-confirm]");
-  if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+  if (!button) {
+    return;
+  }
+  var reason = button.form && button.form.elements.namedItem("comment");
+  if (button.hasAttribute("data-needs-comment") && reason && !reason.value.trim()) {
+    return;
+  }
+  if (!window.confirm(button.getAttribute("data-confirm"))) {
     event.preventDefault();
   }
 });
