@@ -158,11 +158,16 @@ def test_kavenegar_errors(monkeypatch, settings):
 
 def test_dev_outbox_only_in_debug(client, settings):
     enqueue_sms("09121000001", "کد ورود شما: 654321")
+    enqueue_sms(
+        "09121000002", "نام کاربری operator-23-1001-2: http://127.0.0.1:8000/accounts/x/2b5a/"
+    )
     settings.DEBUG = False
     assert client.get("/dev/outbox/").status_code == 404
     settings.DEBUG = True
     html = client.get("/dev/outbox/").content.decode()
-    assert "۶۵۴۳۲۱" in html
+    # Each text as sent: codes, user names and links can be copied as they are.
+    assert "654321" in html and "operator-23-1001-2" in html
+    assert '<a href="http://127.0.0.1:8000/accounts/x/2b5a/"' in html
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
