@@ -95,6 +95,26 @@ class ResolutionForm(NormalizingForm):
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Overcharges only: what the office must give back if the complaint is upheld.
+    repay = forms.CharField(
+        label=_("To be given back to the citizen if upheld (Rials)"),
+        required=False,
+        max_length=30,
+        help_text=_("What the office took above the official total; 0 orders nothing back."),
+        widget=DigitsInput(grouped=True),
+    )
+
+    def clean_repay(self) -> int | None:
+        raw = self.cleaned_data.get("repay", "")
+        if not raw:
+            return None
+        try:
+            return parse_rials(raw)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write the amount in Rials as a whole number, for example 350000."),
+                code="amount",
+            ) from None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

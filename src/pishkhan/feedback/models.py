@@ -39,7 +39,7 @@ class ComplaintStatus(models.TextChoices):
 class ComplaintQuerySet(models.QuerySet["Complaint"]):
     def visible_to(self, user: Any) -> ComplaintQuerySet:
         """The regulator (and the national administrator) see every complaint; a citizen their
-        own; anyone else none."""
+        own; an office manager the office's orders to give money back; anyone else none."""
         scope = Scope.of(user)
         if getattr(user, "is_superuser", False) or scope.role in (
             Role.REGULATOR,
@@ -48,6 +48,10 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
             return self.all()
         if scope.role == Role.CITIZEN and scope.user_id:
             return self.filter(citizen_id=scope.user_id)
+        if scope.role == Role.OFFICE_MANAGER and scope.office_id:
+            # An office sees what it has been ordered to give back, to do it and say so; the
+            # complaints themselves stay between the citizen and the regulator (decision 49).
+            return self.filter(office_id=scope.office_id, repay_rials__isnull=False)
         return self.none()
 
 
@@ -97,6 +101,20 @@ class Complaint(models.Model):
         verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # An upheld overcharge: what the office must give back to the citizen (the money was taken
+    # outside the invoice, so the office returns it), and when the return was recorded.
+    repay_rials = models.PositiveBigIntegerField(
+        _("to be returned to the citizen (Rials)"), null=True, blank=True
+    )
+    repaid_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    repaid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("return recorded by"),
+    )
     created_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
 
     objects = ComplaintQuerySet.as_manager()
@@ -134,6 +152,16 @@ class Complaint(models.Model):
                 | Q(kind="overcharge", amount_claimed_rials__gt=0),
                 name="amount_only_for_overcharge",
             ),
+            models.CheckConstraint(
+                condition=Q(repay_rials__isnull=True)
+                | Q(kind="overcharge", status="upheld", repay_rials__gt=0),
+                name="repay_only_for_upheld_overcharge",
+            ),
+            models.CheckConstraint(
+                condition=Q(repaid_at__isnull=True, repaid_recorded_by__isnull=True)
+                | Q(repay_rials__isnull=False, repaid_at__isnull=False),
+                name="repaid_only_what_is_owed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +174,10 @@ class Complaint(models.Model):
     @property
     def official_total_rials(self) -> int:
         return self.request.fee_total_rials
+
+    @property
+    def owes_repayment(self) -> bool:
+        return self.repay_rials is not None and self.repaid_at is None
 
     @property
     def excess_rials(self) -> int | None:

@@ -21,6 +21,7 @@ from pishkhan.accounts.roles import Role
 from pishkhan.cases.models import ServiceRequest
 from pishkhan.core.audit import record_event
 from pishkhan.core.models import AuditEvent
+from pishkhan.core.money import format_rials
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.models import Office
 
@@ -162,12 +163,35 @@ _RESOLUTION_SMS = {
 }
 
 
+_REPAY_SMS = (
+    "شکایت شما درباره درخواست {code} بررسی و وارد دانسته شد: دفتر باید {amount} را به شما "
+    "بازگرداند."
+)
+_REPAID_SMS = (
+    "دفتر ثبت کرد که {amount} بابت درخواست {code} را به شما بازگردانده است. اگر آن را "
+    "نگرفته‌اید، از صفحه درخواست در پیشخوان من شکایت کنید."
+)
+
+
+def may_decide(user: User) -> bool:
+    return user.role in RESOLVERS or user.is_superuser
+
+
 def resolve_complaint(
-    complaint_id: int, actor: User, *, upheld: bool, reason: str = ""
+    complaint_id: int,
+    actor: User,
+    *,
+    upheld: bool,
+    reason: str = "",
+    repay_rials: int | None = None,
 ) -> Complaint:
     """The regulator's decision: upheld, or dismissed with a reason. One decision per complaint:
-    the second of two racing decisions finds it resolved."""
-    if actor.role not in RESOLVERS and not actor.is_superuser:
+    the second of two racing decisions finds it resolved.
+
+    An upheld overcharge orders the office to give back ``repay_rials`` (by default what the
+    citizen says was taken above the official total; the regulator may order less, never more
+    than the citizen says was taken, or nothing with 0)."""
+    if not may_decide(actor):
         raise FeedbackError("role", _("Only the regulator decides complaints."))
     reason = (reason or "").strip()
     if not upheld and not reason:
@@ -191,11 +215,21 @@ def resolve_complaint(
                 "already_resolved",
                 _("This complaint was already decided. Reload the page to see the decision."),
             )
+        repay = _repayment(complaint, upheld, repay_rials)
         complaint.status = ComplaintStatus.UPHELD if upheld else ComplaintStatus.DISMISSED
         complaint.resolution_reason = reason
         complaint.resolved_by = actor
         complaint.resolved_at = timezone.now()
-        complaint.save(update_fields=["status", "resolution_reason", "resolved_by", "resolved_at"])
+        complaint.repay_rials = repay
+        complaint.save(
+            update_fields=[
+                "status",
+                "resolution_reason",
+                "resolved_by",
+                "resolved_at",
+                "repay_rials",
+            ]
+        )
         record_event(
             COMPLAINT_SUBJECT,
             complaint.pk,
@@ -207,14 +241,92 @@ def resolve_complaint(
         )
         if upheld and complaint.kind == ComplaintKind.OVERCHARGE:
             refresh_overcharge_flag(complaint.office_id)
+        text = _RESOLUTION_SMS[ComplaintStatus(complaint.status)]
+        if repay:
+            text = _REPAY_SMS
         enqueue_sms(
             complaint.citizen.mobile,
-            _RESOLUTION_SMS[ComplaintStatus(complaint.status)].format(
-                code=complaint.request.tracking_code
+            text.format(
+                code=complaint.request.tracking_code, amount=format_rials(repay or 0, "fa")
             ),
             subject_type=COMPLAINT_SUBJECT,
             subject_id=str(complaint.pk),
             event=complaint.status,
+        )
+    return complaint
+
+
+def _repayment(complaint: Complaint, upheld: bool, repay_rials: int | None) -> int | None:
+    """What an upheld overcharge orders the office to give back (None: nothing)."""
+    overcharge = upheld and complaint.kind == ComplaintKind.OVERCHARGE
+    if repay_rials is None:
+        excess = complaint.excess_rials if overcharge else None
+        return excess if excess and excess > 0 else None
+    if not overcharge:
+        if repay_rials:
+            raise FeedbackError(
+                "repay",
+                _("Only an upheld overcharge orders the office to give money back."),
+                "repay",
+            )
+        return None
+    claimed = complaint.amount_claimed_rials
+    if repay_rials < 0 or (claimed is not None and repay_rials > claimed):
+        raise FeedbackError(
+            "repay",
+            _("The office can be ordered to give back at most what the citizen says it took."),
+            "repay",
+        )
+    return repay_rials or None
+
+
+def record_repaid(complaint_id: int, actor: User) -> Complaint:
+    """The office (its manager), or the regulator, records that the citizen got back what an
+    upheld overcharge ordered; the citizen is told by SMS, and can complain again if not."""
+    with transaction.atomic():
+        complaint = (
+            Complaint.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("request", "citizen")
+            .filter(pk=complaint_id)
+            .first()
+        )
+        if complaint is None:
+            raise FeedbackError("not_found", _("No such complaint."))
+        if actor.role not in (*RESOLVERS, Role.OFFICE_MANAGER) and not actor.is_superuser:
+            raise FeedbackError(
+                "role", _("Only the office's manager or the regulator can record this.")
+            )
+        if complaint.repay_rials is None:
+            raise FeedbackError(
+                "nothing_owed", _("Nothing is to be given back for this complaint.")
+            )
+        if complaint.repaid_at is not None:
+            raise FeedbackError(
+                "already_repaid",
+                _("Giving the money back was already recorded. Reload the page to see it."),
+            )
+        complaint.repaid_at = timezone.now()
+        complaint.repaid_recorded_by = actor
+        complaint.save(update_fields=["repaid_at", "repaid_recorded_by"])
+        record_event(
+            COMPLAINT_SUBJECT,
+            complaint.pk,
+            action="repaid",
+            actor=actor,
+            from_state=complaint.status,
+            to_state=complaint.status,
+            comment=str(complaint.repay_rials),
+        )
+        enqueue_sms(
+            complaint.citizen.mobile,
+            _REPAID_SMS.format(
+                code=complaint.request.tracking_code,
+                amount=format_rials(complaint.repay_rials, "fa"),
+            ),
+            subject_type=COMPLAINT_SUBJECT,
+            subject_id=str(complaint.pk),
+            event="repaid",
         )
     return complaint
 

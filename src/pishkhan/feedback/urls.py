@@ -9,4 +9,5 @@ urlpatterns = [
     path("requests/<str:tracking_code>/rate/", views.rate_request, name="rate_request"),
     path("complaints/", views.queue, name="queue"),
     path("complaints/<int:pk>/", views.complaint, name="complaint"),
+    path("repayments/", views.repayments, name="repayments"),
 ]

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -176,9 +177,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@regulator_only
+@roles_required(Role.REGULATOR, Role.NATIONAL_ADMIN, Role.OFFICE_MANAGER)
 @require_http_methods(["GET", "POST"])
 def complaint(request: HttpRequest, pk: int) -> HttpResponse:
+    """The regulator decides a complaint here; an office manager sees an order to give money
+    back (only those: ``Complaint.objects.visible_to``) and records having done it."""
     item = (
         Complaint.objects.visible_to(request.user)
         .select_related(
@@ -189,7 +192,15 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if item is None:
         raise Http404
-    form = ResolutionForm(data=request.POST or None)
+    if request.method == "POST" and request.POST.get("do") == "repaid":
+        return _record_repaid(request, item)
+    can_decide = services.may_decide(request.user)  # type: ignore[arg-type]
+    if request.method == "POST" and not can_decide:
+        raise Http404  # an office never decides
+    excess = item.excess_rials
+    form = ResolutionForm(
+        data=request.POST or None, initial={"repay": excess if excess and excess > 0 else ""}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -199,6 +210,10 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user,  # type: ignore[arg-type]
                     upheld=form.cleaned_data["decision"] == ComplaintStatus.UPHELD,
                     reason=form.cleaned_data["reason"],
+                    repay_rials=form.cleaned_data["repay"]
+                    if item.kind == ComplaintKind.OVERCHARGE
+                    and form.cleaned_data["decision"] == ComplaintStatus.UPHELD
+                    else None,
                 )
             except services.FeedbackError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
@@ -211,6 +226,33 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "feedback/complaint.html",
-        {"item": item, "form": form, "history": events_for(services.COMPLAINT_SUBJECT, item.pk)},
+        {
+            "item": item,
+            "form": form,
+            "can_decide": can_decide,
+            "history": events_for(services.COMPLAINT_SUBJECT, item.pk),
+        },
         status=status,
     )
+
+
+def _record_repaid(request: HttpRequest, item: Complaint) -> HttpResponse:
+    try:
+        services.record_repaid(item.pk, request.user)  # type: ignore[arg-type]
+    except services.FeedbackError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Recorded: the citizen was told by SMS."))
+    return redirect("feedback:complaint", pk=item.pk)
+
+
+@roles_required(Role.OFFICE_MANAGER)
+def repayments(request: HttpRequest) -> HttpResponse:
+    """What upheld overcharges ordered the manager's office to give back, owed ones first."""
+    rows = (
+        Complaint.objects.visible_to(request.user)
+        .select_related("request__service", "citizen")
+        .order_by(F("repaid_at").desc(nulls_first=True), "-resolved_at", "-pk")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "feedback/repayments.html", {"page": page})
