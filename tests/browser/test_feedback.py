@@ -99,18 +99,45 @@ def test_citizen_reports_an_overcharge_and_the_regulator_upholds_it(
     regulator.get_by_role("button", name="رد شکایت").click()
     expect(regulator.locator(".invalid-feedback")).to_contain_text("علت رد شکایت")
     regulator.get_by_label(re.compile("علت")).fill("رسید بانکی شاکی مبلغ اضافه را نشان می‌دهد.")
+    # The amount to give back is offered: what was taken above the official total.
+    repay = regulator.get_by_label(re.compile("باید به شهروند بازگردانده شود"))
+    expect(repay).not_to_have_value("")
+    repay.fill("۱٬۰۰۰٬۰۰۰")
     regulator.get_by_role("button", name="شکایت وارد است").click()
     expect(regulator.locator(".alert-success")).to_contain_text("تصمیم ثبت شد")
     expect(regulator.locator(".complaint-status")).to_have_text("وارد دانسته شد")
     expect(regulator.locator(".resolution-form")).to_have_count(0)
+    expect(regulator.locator(".repayment")).to_contain_text("۱٬۰۰۰٬۰۰۰ ریال")
     ARTIFACTS.mkdir(exist_ok=True)
     regulator.screenshot(path=str(ARTIFACTS / "feedback-regulator-complaint.png"), full_page=True)
+    complaint_url = regulator.url
     regulator.context.close()
 
-    # The citizen is told by SMS and sees the decision on the request page.
-    assert "وارد دانسته شد" in live.latest_sms(MOBILE)
+    # The citizen is told by SMS and sees the decision and what the office must give back.
+    assert "۱٬۰۰۰٬۰۰۰ ریال را به شما بازگرداند" in live.latest_sms(MOBILE)
     page.reload()
     expect(page.locator(".your-complaints .complaint-status")).to_have_text("وارد دانسته شد")
+    expect(page.locator(".your-complaints .repayment")).to_contain_text("باید ۱٬۰۰۰٬۰۰۰ ریال")
+
+    # The office's manager finds the order in the menu, gives the money back and records it.
+    manager = browser.new_context(locale="fa-IR").new_page()
+    sign_in(manager, live.url, "manager-1001")
+    manager.get_by_role("link", name="مبالغ بازگرداندنی").click()
+    order = manager.locator(".repayments tbody tr", has_text=to_persian_digits(tracking))
+    expect(order).to_contain_text("بازگرداندنی")
+    assert_accessible(manager)
+    order.get_by_role("link").click()
+    assert manager.url == complaint_url
+    expect(manager.locator(".complaint-text")).to_have_count(
+        0
+    )  # the complaint stays the regulator's
+    manager.get_by_role("button", name=re.compile("ثبت بازگرداندن")).click()
+    expect(manager.locator(".alert-success")).to_contain_text("ثبت شد")
+    expect(manager.locator(".repayment")).to_contain_text("بازگردانده شد")
+    manager.context.close()
+    assert "بازگردانده است" in live.latest_sms(MOBILE)
+    page.reload()
+    expect(page.locator(".your-complaints .repayment")).to_contain_text("ثبت کرده است")
 
 
 def test_delivery_sends_a_rating_link_that_works_once(page, browser, live_server_process):
