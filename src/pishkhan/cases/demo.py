@@ -13,10 +13,9 @@ from pishkhan.accounts.identity import citizen_for
 from pishkhan.accounts.models import IdentityRecord, User
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.models import Channel, FieldKind, Service
-from pishkhan.core.demo import demo_national_code
+from pishkhan.core.demo import back_dated, demo_national_code
 from pishkhan.core.files import check_upload
 from pishkhan.core.jalali import format_jalali_numeric
-from pishkhan.core.workdays import add_working_days
 from pishkhan.offices.models import Office
 
 from .models import ServiceRequest
@@ -153,24 +152,25 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
             if office
             else citizen
         )
-        request, _ = submit(
-            service=service,
-            citizen=citizen,
-            channel=channel,
-            actor=filer or citizen,
-            office=office,
-            form_values=sample_values(service, citizen),
-            uploads=demo_uploads(service),
-            idempotency_key=key,
-        )
-        for action in PATHS[state]:
-            request = advance(request, action, COMMENTS.get(action, ""))
-        # Spread the demo over the last weeks, so queues show overdue and on-time requests.
-        submitted = timezone.now() - dt.timedelta(days=days_ago, hours=seed)
-        ServiceRequest.objects.filter(pk=request.pk).update(
-            submitted_at=submitted,
-            sla_due_on=add_working_days(
-                timezone.localtime(submitted).date(), service.sla_working_days
-            ),
-        )
+        # Spread the demo over the last weeks, so queues show overdue and on-time requests: each
+        # request is filed in the past and its steps follow a day apart (closer when it is
+        # recent), so its filing, timeline and decision-due day agree.
+        now = timezone.now()
+        submitted = now - dt.timedelta(days=days_ago, hours=seed)
+        steps = PATHS[state]
+        gap = min(dt.timedelta(days=1), (now - submitted) / (len(steps) + 1))
+        with back_dated(submitted):
+            request, _ = submit(
+                service=service,
+                citizen=citizen,
+                channel=channel,
+                actor=filer or citizen,
+                office=office,
+                form_values=sample_values(service, citizen),
+                uploads=demo_uploads(service),
+                idempotency_key=key,
+            )
+        for number, action in enumerate(steps, 1):
+            with back_dated(submitted + gap * number):
+                request = advance(request, action, COMMENTS.get(action, ""))
     return []
