@@ -145,6 +145,18 @@ def test_bad_filings_name_the_field_and_leave_nothing(office_client, overrides, 
     assert (ServiceRequest.objects.count(), Invoice.objects.count()) == before
 
 
+def test_a_filing_built_from_the_service_endpoint_alone_is_accepted(office_client):
+    # The counter software learns the names to send from GET /api/v1/services/{code}/ (the
+    # docs promise "keys and ids" there): each document's id makes its field document_<id>.
+    service = office_client.get(f"/api/v1/services/{CODE}/").json()
+    mandatory = [d for d in service["documents"] if d["is_mandatory"]]
+    assert mandatory and all(isinstance(d["id"], int) for d in mandatory)
+    data = {k: v for k, v in body().items() if not k.startswith("document_")}
+    data.update({f"document_{d['id']}": pdf() for d in mandatory})
+    answer = office_client.post(FILE, data)
+    assert answer.status_code == 201, answer.content
+
+
 def test_the_form_and_documents_are_the_services_own(office_client):
     service = Service.objects.get(code=CODE)
     document = service.documents.filter(is_mandatory=True).first()
