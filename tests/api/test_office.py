@@ -205,7 +205,7 @@ def test_only_office_systems_and_only_their_own_requests(office_client, client):
     ("payment", "field"),
     [
         ({"method": "cheque", "amount_rials": 1}, "method"),
-        ({"method": "cash", "amount_rials": 1}, "amount"),
+        ({"method": "cash", "amount_rials": 1}, "amount_rials"),  # not the amount due
         ({"method": "cash", "amount_rials": -5}, "amount_rials"),
         ({"method": "cash"}, "amount_rials"),
     ],
@@ -218,6 +218,30 @@ def test_bad_payments_name_the_field(office_client, payment, field):
     )
     assert field in got["fields"], got
     assert Invoice.objects.get(request__tracking_code=filed["tracking_code"]).status == "unpaid"
+
+
+def test_payment_refusals_speak_persian_in_the_inputs_own_names(office_client):
+    filed = office_client.post(FILE, body()).json()
+
+    def refused(payment):
+        pay = f"{FILE}{filed['tracking_code']}/payment/"
+        return error(office_client.post(pay, payment, "application/json"), 400)["fields"]
+
+    # Not the amount due: said under the input's own name, amount_rials.
+    assert set(refused({"method": "cash", "amount_rials": 1})) == {"amount_rials"}
+    (over,) = refused({"method": "cash", "amount_rials": 10**16})["amount_rials"]
+    assert "۱۰۰۰۰۰۰۰۰۰۰۰۰۰۰۰" in over and not any(c.isascii() and c.isdigit() for c in over)
+    null = refused({"method": None, "amount_rials": 5})
+    assert null["method"] == ["این فیلد نباید تهی (null) باشد؛ مقداری بفرستید."]
+
+
+def test_a_json_filing_is_told_to_send_a_form(office_client):
+    # The filing reads forms only (documents are files): its 415 must not invite JSON.
+    got = error(office_client.post(FILE, {"service": CODE}, "application/json"), 415)
+    assert got["code"] == "unsupported_media_type"
+    assert "multipart/form-data" in got["message"] and "JSON" in got["message"]
+    assert "به‌صورت JSON (application/json) یا" not in got["message"]
+    assert not ServiceRequest.objects.filter(idempotency_key="key-1").exists()
 
 
 def test_a_pos_payment_needs_the_slips_reference(office_client):
