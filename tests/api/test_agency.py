@@ -170,6 +170,24 @@ def test_the_queue_filters_by_state_and_service_and_refuses_bad_ones(api, filed)
     assert error(api.get(f"{QUEUE}?state=lost"), 400)["fields"].keys() == {"state"}
 
 
+def test_unknown_parameters_and_bad_values_on_the_queue_are_400s_naming_them(api, filed):
+    # ?status= (meant as state) and ?page= (meant as offset) were ignored: the whole queue
+    # came back as if filtered.
+    got = error(api.get(f"{QUEUE}?status=zzz&page=abc"), 400)
+    assert got["code"] == "invalid" and set(got["fields"]) == {"status", "page"}
+    assert got["fields"]["page"] == [
+        "این نشانی چنین پارامتری ندارد؛ پارامترهای آن: state، service، limit، offset."
+    ]
+    assert set(error(api.get(f"{QUEUE}?offset=abc"), 400)["fields"]) == {"offset"}
+    assert set(error(api.get(f"{QUEUE}?service=a b"), 400)["fields"]) == {"service"}
+    assert set(error(api.get(f"{QUEUE}?state="), 400)["fields"]) == {"state"}
+    # The request's own address takes none; without a token it is still the 401 first.
+    bare = error(api.get(f"{QUEUE}{filed.tracking_code}/?x=1"), 400)["fields"]
+    assert bare == {"x": ["این نشانی پارامتری در رشتهٔ پرس‌وجو (query) نمی‌پذیرد."]}
+    del api.defaults["HTTP_AUTHORIZATION"]
+    assert api.get(f"{QUEUE}?status=zzz").status_code == 401
+
+
 def test_a_request_reads_as_its_officers_see_it(api, filed):
     body = api.get(f"{QUEUE}{filed.tracking_code}/").json()
     assert body["citizen"]["national_code"] == filed.citizen.national_code

@@ -81,3 +81,47 @@ def test_a_nul_character_in_the_query_is_a_400(client):
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_request"
     page = client.get("/services/?q=a%00b")
     assert page.status_code == 400 and "این نشانی خوانده نشد" in page.content.decode()
+
+
+def test_an_unknown_address_under_api_is_json_with_debug_on_too(client, settings):
+    # With DEBUG, Django answers its own HTML page instead of handler404; the API's last
+    # address answers the JSON 404 itself.
+    settings.DEBUG = True
+    for path in ("/api/v1/nothing/", "/api/v1/agency/requests/x/documents/abc/", "/api/"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and answer["Content-Type"] == "application/json", path
+        assert answer.json()["error"]["code"] == "not_found"
+    # An address without its final slash is still sent to it (APPEND_SLASH), query and all.
+    moved = client.get("/api/v1/services?agency=nocr")
+    assert moved.status_code == 301 and moved["Location"] == "/api/v1/services/?agency=nocr"
+    assert client.get("/api/v1/nothing").status_code == 404
+
+
+def test_unknown_parameters_of_public_addresses_are_named(client):
+    got = client.get("/api/v1/services/?page=2&agency=nocr")
+    assert got.status_code == 400 and set(got.json()["error"]["fields"]) == {"page"}
+    assert client.get("/api/v1/agencies/?limit=5").status_code == 400
+    assert client.get("/api/v1/services/?limit=5&offset=5&on=2026-03-21").status_code == 200
+
+
+def test_drf_messages_read_in_good_persian(client):
+    null = client.post(
+        "/api/v1/track/",
+        {"tracking_code": None, "national_code": "9990000018"},
+        content_type="application/json",
+    ).json()["error"]
+    assert null["fields"] == {"tracking_code": ["این فیلد نباید تهی (null) باشد؛ مقداری بفرستید."]}
+    long = client.post(
+        "/api/v1/track/",
+        {"tracking_code": "1" * 41, "national_code": "9990000018"},
+        content_type="application/json",
+    ).json()["error"]
+    (message,) = long["fields"]["tracking_code"]
+    assert "۴۰" in message and "40" not in message
+    client.cookies["pishkhan_language"] = "en"
+    english = client.post(
+        "/api/v1/track/",
+        {"tracking_code": "1" * 41, "national_code": "9990000018"},
+        content_type="application/json",
+    ).json()["error"]
+    assert "40" in english["fields"]["tracking_code"][0]

@@ -145,6 +145,18 @@ def test_bad_filings_name_the_field_and_leave_nothing(office_client, overrides, 
     assert (ServiceRequest.objects.count(), Invoice.objects.count()) == before
 
 
+def test_a_filing_built_from_the_service_endpoint_alone_is_accepted(office_client):
+    # The counter software learns the names to send from GET /api/v1/services/{code}/ (the
+    # docs promise "keys and ids" there): each document's id makes its field document_<id>.
+    service = office_client.get(f"/api/v1/services/{CODE}/").json()
+    mandatory = [d for d in service["documents"] if d["is_mandatory"]]
+    assert mandatory and all(isinstance(d["id"], int) for d in mandatory)
+    data = {k: v for k, v in body().items() if not k.startswith("document_")}
+    data.update({f"document_{d['id']}": pdf() for d in mandatory})
+    answer = office_client.post(FILE, data)
+    assert answer.status_code == 201, answer.content
+
+
 def test_the_form_and_documents_are_the_services_own(office_client):
     service = Service.objects.get(code=CODE)
     document = service.documents.filter(is_mandatory=True).first()
@@ -193,7 +205,7 @@ def test_only_office_systems_and_only_their_own_requests(office_client, client):
     ("payment", "field"),
     [
         ({"method": "cheque", "amount_rials": 1}, "method"),
-        ({"method": "cash", "amount_rials": 1}, "amount"),
+        ({"method": "cash", "amount_rials": 1}, "amount_rials"),  # not the amount due
         ({"method": "cash", "amount_rials": -5}, "amount_rials"),
         ({"method": "cash"}, "amount_rials"),
     ],
@@ -206,6 +218,30 @@ def test_bad_payments_name_the_field(office_client, payment, field):
     )
     assert field in got["fields"], got
     assert Invoice.objects.get(request__tracking_code=filed["tracking_code"]).status == "unpaid"
+
+
+def test_payment_refusals_speak_persian_in_the_inputs_own_names(office_client):
+    filed = office_client.post(FILE, body()).json()
+
+    def refused(payment):
+        pay = f"{FILE}{filed['tracking_code']}/payment/"
+        return error(office_client.post(pay, payment, "application/json"), 400)["fields"]
+
+    # Not the amount due: said under the input's own name, amount_rials.
+    assert set(refused({"method": "cash", "amount_rials": 1})) == {"amount_rials"}
+    (over,) = refused({"method": "cash", "amount_rials": 10**16})["amount_rials"]
+    assert "۱۰۰۰۰۰۰۰۰۰۰۰۰۰۰۰" in over and not any(c.isascii() and c.isdigit() for c in over)
+    null = refused({"method": None, "amount_rials": 5})
+    assert null["method"] == ["این فیلد نباید تهی (null) باشد؛ مقداری بفرستید."]
+
+
+def test_a_json_filing_is_told_to_send_a_form(office_client):
+    # The filing reads forms only (documents are files): its 415 must not invite JSON.
+    got = error(office_client.post(FILE, {"service": CODE}, "application/json"), 415)
+    assert got["code"] == "unsupported_media_type"
+    assert "multipart/form-data" in got["message"] and "JSON" in got["message"]
+    assert "به‌صورت JSON (application/json) یا" not in got["message"]
+    assert not ServiceRequest.objects.filter(idempotency_key="key-1").exists()
 
 
 def test_a_pos_payment_needs_the_slips_reference(office_client):

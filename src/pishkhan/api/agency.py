@@ -35,7 +35,7 @@ from pishkhan.core.i18n import active_language
 from . import serializers as s
 from .auth import ApiClientAuthentication, IsAgencySystem
 from .models import DeliveryStatus, Webhook
-from .views import ERRORS, Pages
+from .views import ERRORS, PAGES, KnownParameters, Pages
 
 AUTH_ERRORS = {
     401: OpenApiResponse(s.ErrorSerializer, description="No token, or not a valid one."),
@@ -55,7 +55,7 @@ class Refused(exceptions.APIException):
         self.default_code = code
 
 
-class AgencySystemView(APIView):
+class AgencySystemView(KnownParameters, APIView):
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [IsAgencySystem]
 
@@ -152,6 +152,7 @@ def _detail(request: Request, item: ServiceRequest) -> dict[str, Any]:
 class Queue(generics.ListAPIView, AgencySystemView):
     serializer_class = s.QueueRowSerializer
     pagination_class = Pages
+    query_parameters = ("state", "service", *PAGES)
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
@@ -193,7 +194,12 @@ class RequestDetail(AgencySystemView):
     @extend_schema(
         tags=["agency"],
         summary="A request as the agency's officers see it, with the steps the client may take",
-        responses={200: s.AgencyRequestSerializer, 404: NOT_IN_SCOPE, **AUTH_ERRORS},
+        responses={
+            200: s.AgencyRequestSerializer,
+            400: ERRORS[400],
+            404: NOT_IN_SCOPE,
+            **AUTH_ERRORS,
+        },
     )
     def get(self, request: Request, tracking_code: str) -> Response:
         item = _visible(request, tracking_code)
@@ -209,6 +215,7 @@ class RequestDocument(AgencySystemView):
             (200, "application/octet-stream"): OpenApiResponse(
                 description="The file, with its own Content-Type."
             ),
+            400: ERRORS[400],
             404: NOT_IN_SCOPE,
             **AUTH_ERRORS,
         },
@@ -283,6 +290,7 @@ WEBHOOK_STATUS_SCHEMA: dict[str, Any] = {
     ),
     "responses": {
         200: s.WebhookStatusSerializer,
+        400: ERRORS[400],
         404: OpenApiResponse(s.ErrorSerializer, description="The client has no webhook."),
         **AUTH_ERRORS,
     },

@@ -12,9 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
@@ -22,6 +30,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from pishkhan.core import views as core_views
+from pishkhan.core.i18n import active_language
+from pishkhan.core.text import digits_for_language
 
 from . import open311
 
@@ -35,12 +45,36 @@ def error_body(
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+# DRF's messages that carry a limit (its catalogue writes the figure in Latin digits).
+WITH_A_FIGURE = {
+    "max_value",
+    "min_value",
+    "max_length",
+    "min_length",
+    "max_digits",
+    "max_decimal_places",
+    "max_whole_digits",
+    "max_string_length",
+}
+
+
+def _said(detail: Any) -> str:
+    """One message, in our words where DRF's Persian falls short: its "may not be null" reads
+    «توهی» (a typo in its catalogue), and its limits come in Latin digits."""
+    code = getattr(detail, "code", None)
+    if code == "null":
+        return _("This field may not be null; send a value.")
+    if code in WITH_A_FIGURE:
+        return digits_for_language(detail, active_language())
+    return str(detail)
+
+
 def _messages(detail: Any) -> list[str]:
     if isinstance(detail, dict):
         return [m for value in detail.values() for m in _messages(value)]
     if isinstance(detail, list):
         return [m for item in detail for m in _messages(item)]
-    return [str(detail)]
+    return [_said(detail)]
 
 
 def _fields(detail: Any) -> dict[str, list[str]]:
@@ -49,14 +83,25 @@ def _fields(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": _messages(detail)}
 
 
-def _describe(exc: Exception) -> tuple[str, str, dict[str, list[str]]]:
+def _accepted_bodies(view: Any) -> str:
+    """What the address reads, said as it is: the office filing reads only forms (its documents
+    are files), so it must not invite JSON."""
+    types = {parser.media_type for parser in getattr(view, "parser_classes", [])}
+    if "application/json" in types:
+        return _("Send the body as JSON (application/json) or as a form.")
+    return _(
+        "This address reads only a form: send the body as multipart/form-data (with the "
+        "documents' files) or application/x-www-form-urlencoded, not JSON."
+    )
+
+
+def _describe(exc: Exception, view: Any = None) -> tuple[str, str, dict[str, list[str]]]:
     if isinstance(exc, exceptions.ValidationError):
         return "invalid", _("Some fields are not valid; see fields."), _fields(exc.detail)
     if isinstance(exc, exceptions.ParseError):
         return "malformed", _("The request's body could not be read: send valid JSON."), {}
     if isinstance(exc, exceptions.UnsupportedMediaType):
-        message = _("Send the body as JSON (application/json) or as a form.")
-        return "unsupported_media_type", message, {}
+        return "unsupported_media_type", _accepted_bodies(view), {}
     if isinstance(exc, exceptions.NotFound):
         # Our views raise NotFound with a message of their own; DRF's default is generic.
         detail = str(exc.detail)
@@ -84,7 +129,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
-    code, message, fields = _describe(exc)
+    code, message, fields = _describe(exc, context.get("view"))
     response.data = error_body(code, message, fields)
     return response
 
@@ -116,6 +161,22 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         body = error_body("not_found", _("Nothing was found at this address."))
         return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
     return core_views.page_not_found(request, exception)
+
+
+def unknown_address(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """The last of the API's addresses: anything else under /api/ is the JSON 404 here, also
+    with DEBUG on (where Django would answer its HTML debug page instead of handler404). An
+    address that only lacks its final slash is still sent to it, as CommonMiddleware does when
+    nothing matches (APPEND_SLASH)."""
+    path = request.path_info
+    if settings.APPEND_SLASH and not path.endswith("/"):
+        try:
+            match = resolve(path + "/", getattr(request, "urlconf", None))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_address:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return page_not_found(request)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

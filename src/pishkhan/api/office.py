@@ -37,8 +37,10 @@ from . import serializers as s
 from .agency import WEBHOOK_STATUS_SCHEMA, Refused, webhook_status
 from .auth import ApiClientAuthentication
 from .models import ApiClient
-from .views import ERRORS, RateLimited
+from .views import ERRORS, KnownParameters, RateLimited
 
+# A refused counter payment, by the payment rule's code: the input field it is about.
+PAYMENT_FIELDS = {"method": "method", "reference": "reference", "amount": "amount_rials"}
 SERVICE_CODE = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 AUTH_ERRORS = {
     401: OpenApiResponse(s.ErrorSerializer, description="No token, or not a valid one."),
@@ -62,7 +64,7 @@ class IsOfficeSystem(BasePermission):
         return True
 
 
-class OfficeSystemView(APIView):
+class OfficeSystemView(KnownParameters, APIView):
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [IsOfficeSystem]
 
@@ -194,7 +196,12 @@ class RequestState(OfficeSystemView):
     @extend_schema(
         tags=["office"],
         summary="A request the office filed: its state, fees and invoice",
-        responses={200: s.OfficeRequestSerializer, 404: NOT_OURS, **AUTH_ERRORS},
+        responses={
+            200: s.OfficeRequestSerializer,
+            400: ERRORS[400],
+            404: NOT_OURS,
+            **AUTH_ERRORS,
+        },
     )
     def get(self, request: Request, tracking_code: str) -> Response:
         return Response(s.OfficeRequestSerializer(_filed(_ours(request, tracking_code))).data)
@@ -233,8 +240,10 @@ class CounterPayment(OfficeSystemView):
                 reference=body.validated_data.get("reference", ""),
             )
         except PaymentError as exc:
-            if exc.code in ("method", "reference", "amount"):
-                raise exceptions.ValidationError({exc.code: [str(exc.message)]}) from exc
+            if exc.code in PAYMENT_FIELDS:
+                raise exceptions.ValidationError(
+                    {PAYMENT_FIELDS[exc.code]: [str(exc.message)]}
+                ) from exc
             raise Refused(409, exc.code, str(exc.message)) from exc
         return Response(s.OfficeRequestSerializer(_filed(_ours(request, tracking_code))).data)
 

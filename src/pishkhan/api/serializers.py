@@ -82,6 +82,9 @@ class ServiceSerializer(serializers.Serializer):
 
 
 class DocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="The office API takes the document's file as the form field document_<id>."
+    )
     name_fa = serializers.CharField()
     name_en = serializers.CharField()
     is_mandatory = serializers.BooleanField()

@@ -1,11 +1,11 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import path, re_path
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 
-from . import agency, office, views
+from . import agency, errors, office, views
 
 
 class Schema(SpectacularAPIView):
@@ -55,4 +55,6 @@ urlpatterns = [
         name="agency_action",
     ),
     path("schema/", Schema.as_view(), name="schema"),
+    # Last: any other address under /api/ is the API's JSON 404, DEBUG or not.
+    re_path(r"^", errors.unknown_address),
 ]

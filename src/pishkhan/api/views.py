@@ -36,6 +36,7 @@ from pishkhan.cases import selectors as case_selectors
 from pishkhan.cases.forms import TrackForm
 from pishkhan.catalog.fees import fee_schedule
 from pishkhan.catalog.models import Agency, Channel, Fee, Service
+from pishkhan.core.i18n import active_language
 from pishkhan.core.ratelimit import over_rate_limit
 from pishkhan.education.certificates import certificate_for_code
 from pishkhan.education.certificates import check_token as check_certificate_token
@@ -51,7 +52,10 @@ from pishkhan.payments.receipts import check_token as check_receipt_token
 from . import serializers as s
 
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="Some input is not valid."),
+    400: OpenApiResponse(
+        s.ErrorSerializer,
+        description="Some input is not valid, or a query parameter the address does not take.",
+    ),
     404: OpenApiResponse(s.ErrorSerializer, description="Not found."),
     429: OpenApiResponse(s.ErrorSerializer, description="Too many look-ups this minute."),
 }
@@ -67,6 +71,32 @@ class RateLimited(exceptions.Throttled):
         )
 
 
+class KnownParameters:
+    """Refuses a query parameter the address does not take, naming it (decision 48): a
+    ``?status=`` meant as ``state`` or a ``?page=`` meant as ``offset`` would otherwise be
+    ignored, and the client would take the whole list for the filtered one. Checked after the
+    token, so a client without one still hears 401 first."""
+
+    query_parameters: tuple[str, ...] = ()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        unknown = [name for name in request.query_params if name not in self.query_parameters]
+        if not unknown:
+            return
+        if self.query_parameters:
+            separator = "، " if active_language() == "fa" else ", "
+            message = _("This address has no such parameter; it takes: %(names)s.") % {
+                "names": separator.join(self.query_parameters)
+            }
+        else:
+            message = _("This address takes no parameters in its query string.")
+        raise exceptions.ValidationError({name: [message] for name in unknown})
+
+
+PAGES = ("limit", "offset")
+
+
 def _limit(request: Request, bucket: str, per_minute: int) -> None:
     if over_rate_limit(request._request, bucket, per_minute):
         raise RateLimited()
@@ -75,8 +105,12 @@ def _limit(request: Request, bucket: str, per_minute: int) -> None:
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-@extend_schema(tags=["catalogue"], summary="Agencies with active services")
-class AgencyList(generics.ListAPIView):
+@extend_schema(
+    tags=["catalogue"],
+    summary="Agencies with active services",
+    responses={200: s.AgencySerializer(many=True), 400: ERRORS[400]},
+)
+class AgencyList(KnownParameters, generics.ListAPIView):
     serializer_class = s.AgencySerializer
     pagination_class = None
     filter_backends: list[Any] = []
@@ -229,8 +263,9 @@ FEES_ON = OpenApiParameter(
     ],
     responses={200: s.ServiceSerializer(many=True), 400: ERRORS[400]},
 )
-class ServiceList(generics.ListAPIView):
+class ServiceList(KnownParameters, generics.ListAPIView):
     serializer_class = s.ServiceSerializer
+    query_parameters = ("agency", "channel", "q", "on", *PAGES)
     filterset_class = ServiceFilter
     pagination_class = Pages
 
@@ -252,8 +287,9 @@ class ServiceList(generics.ListAPIView):
     parameters=[FEES_ON],
     responses={200: s.ServiceDetailSerializer, 400: ERRORS[400], 404: ERRORS[404]},
 )
-class ServiceDetail(generics.RetrieveAPIView):
+class ServiceDetail(KnownParameters, generics.RetrieveAPIView):
     serializer_class = s.ServiceDetailSerializer
+    query_parameters = ("on",)
     lookup_field = "code"
     filter_backends: list[Any] = []
 
@@ -271,7 +307,7 @@ class ServiceDetail(generics.RetrieveAPIView):
 # --- tracking ---------------------------------------------------------------------------------
 
 
-class Track(APIView):
+class Track(KnownParameters, APIView):
     @extend_schema(
         tags=["tracking"],
         summary="A request's status and public timeline, by tracking code and national code",
@@ -351,7 +387,9 @@ def _certificate(certificate: Certificate, signature: str) -> dict[str, Any]:
     }
 
 
-class Verify(APIView):
+class Verify(KnownParameters, APIView):
+    query_parameters = (TOKEN_PARAMETER,)
+
     @extend_schema(
         tags=["verification"],
         summary="Verify a receipt or a certificate by its verification code",
@@ -376,6 +414,7 @@ class Verify(APIView):
                 },
                 resource_type_field_name="kind",
             ),
+            400: ERRORS[400],
             404: ERRORS[404],
             429: ERRORS[429],
         },
