@@ -245,3 +245,68 @@ def test_tracking_shows_the_due_day_only_while_a_decision_is_awaited(client):
             },
         ).content.decode()
         assert ("decision-due" in html) is shown, key
+
+
+@pytest.mark.parametrize("status", ["suspended", "revoked", "expired"])
+def test_an_office_that_cannot_file_is_stopped_at_the_first_step(client, status, monkeypatch):
+    from pishkhan.cases import services
+    from pishkhan.cases.models import DataAccess
+    from pishkhan.core.demo import demo_national_code
+    from pishkhan.offices.models import Office
+
+    operator = User.objects.get(username="operator-1001")
+    client.force_login(operator)
+    identify = reverse("cases:office_identify")
+    code = demo_national_code(11)
+    # A token from before the licence stopped (the steps are an hour's work at most).
+    token = (
+        client.post(identify, {"national_code": code, "mobile": "09121000011"})["Location"]
+        .rstrip("/")
+        .split("/")[-1]
+    )
+    Office.objects.filter(pk=operator.office_id).update(status=status)
+
+    home = client.get(reverse("cases:office_home")).content.decode()
+    assert "office-blocked" in home and f'href="{identify}"' not in home
+
+    asked = []
+    monkeypatch.setattr(services, "citizen_for", lambda *a: asked.append(a))
+    accesses = DataAccess.objects.count()
+    for response in (
+        client.get(identify),
+        client.post(identify, {"national_code": code, "mobile": "09121000011"}),
+        client.get(reverse("cases:office_choose_service", args=[token])),
+        client.get(
+            reverse("cases:office_new_request", args=[token, "nocr-birth-certificate-duplicate"])
+        ),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 409 and "office-blocked" in html
+        assert "پروانه" in html and 'name="national_code"' not in html
+        assert "شناسنامه المثنی" not in html  # no service list, no form
+    assert asked == [] and DataAccess.objects.count() == accesses  # no registry inquiry
+
+
+def test_a_suspended_offices_home_says_its_status_once(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pishkhan.core.jalali import format_jalali_date
+    from pishkhan.licensing import services as licensing
+
+    operator = User.objects.get(username="operator-1001")
+    until = timezone.localdate() + dt.timedelta(days=30)
+    licensing.suspend(
+        operator.office_id,
+        User.objects.get(username="regulator"),
+        reason="اضافه‌دریافت",
+        until=until,
+    )
+    client.force_login(operator)
+    html = client.get(reverse("cases:office_home")).content.decode()
+    notice = re.search(r'<div class="alert alert-danger office-blocked".*?</div>', html, re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", notice.group(0)))
+    assert text.count("تعلیق‌شده") == 1, text
+    assert "وضعیت پروانه: تعلیق‌شده تا" in text and "علت: اضافه‌دریافت" in text
+    assert format_jalali_date(until) in text

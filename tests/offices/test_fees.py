@@ -86,6 +86,15 @@ def test_a_negative_fee_or_a_float_is_refused(office, service):
         set_office_fee(office, service, 1000.0)
 
 
+def test_an_absurdly_large_fee_is_refused_as_above_the_cap_only(office, service):
+    # Not also "at most 9223372036854775807" (the column's bound, in Latin digits).
+    with pytest.raises(ValidationError) as refused:
+        set_office_fee(office, service, 10**22)
+    assert refused.value.message_dict == {
+        "office_fee_rials": ["کارمزد دفتر نمی‌تواند بیشتر از سقف ۴۵۰٬۰۰۰ ریال باشد."]
+    }
+
+
 def test_model_clean_is_the_rule(office, service):
     offering = OfficeService(office=office, service=service, office_fee_rials=999_999_999)
     with pytest.raises(ValidationError):

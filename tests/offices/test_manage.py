@@ -1,11 +1,20 @@
 """The office manager's page: operators, services and fees."""
 
+import re
+
 import pytest
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from pishkhan.accounts.models import User
 from pishkhan.catalog.models import Fee, FeeKind, Service
+from pishkhan.core.audit import events_for
+from pishkhan.core.demo import demo_national_code
+from pishkhan.core.text import to_persian_digits
 from pishkhan.notify.models import OutboxMessage
+from pishkhan.offices import services
 from pishkhan.offices.models import Office, OfficeService
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +102,218 @@ def test_only_the_manager_opens_it(client, settings):
     settings.PISHKHAN_STAFF_OTP = False
     client.force_login(User.objects.get(username="operator-1001"))
     assert client.get(reverse("offices:manage")).status_code == 404
+
+
+# A licence that is not active freezes the office's staff and services (decision 47).
+
+
+def add_operator_data(national_code, mobile="09125550002"):
+    return {
+        "do": "add_operator",
+        "op-first_name": "علي",
+        "op-last_name": "كريمي",
+        "op-national_code": national_code,
+        "op-mobile": mobile,
+    }
+
+
+@pytest.mark.parametrize("status", ["suspended", "revoked", "expired"])
+def test_an_office_whose_licence_is_not_active_adds_no_staff_and_changes_no_fee(
+    client, manager, status
+):
+    office = manager.office
+    Office.objects.filter(pk=office.pk).update(status=status)
+    url = reverse("offices:manage")
+    page = client.get(url).content.decode()
+    assert "office-frozen" in page and 'value="add_operator"' not in page
+    assert 'name="fee"' not in page and 'value="deactivate"' in page
+
+    users, sms = User.objects.count(), OutboxMessage.objects.count()
+    response = client.post(url, add_operator_data(demo_national_code(990_001)))
+    assert response.status_code == 200
+    assert "نمی‌توان کارکنان یا خدمات" in response.content.decode()
+    assert User.objects.count() == users and OutboxMessage.objects.count() == sms
+
+    offering = OfficeService.objects.filter(office=office).select_related("service").first()
+    before = offering.office_fee_rials
+    response = client.post(url, {"do": "set_fee", "service": offering.service_id, "fee": "0"})
+    assert "نمی‌توان کارکنان یا خدمات" in response.content.decode()
+    client.post(url, {"do": "remove", "service": offering.service_id})
+    offering.refresh_from_db()
+    assert offering.office_fee_rials == before
+
+    # The rule is the service's, whoever calls it (the page, the admin, a command).
+    office.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.add_operator(
+            office,
+            first_name="a",
+            last_name="b",
+            national_code=demo_national_code(990_002),
+            mobile="09125550003",
+        )
+    assert refused.value.code == "office_inactive"
+    with pytest.raises(ValidationError):
+        services.set_office_fee(office, offering.service, 0)
+
+    # Deactivating an operator stays possible; re-activating does not.
+    operator = User.objects.get(username="operator-1001")
+    client.post(url, {"do": "deactivate", "operator": operator.pk})
+    operator.refresh_from_db()
+    assert not operator.is_active
+    response = client.post(url, {"do": "reactivate", "operator": operator.pk})
+    operator.refresh_from_db()
+    assert not operator.is_active and "نمی‌توان کارکنان" in response.content.decode()
+
+
+def test_the_licence_status_is_read_afresh_not_from_the_callers_copy(manager):
+    office = manager.office  # read while active
+    Office.objects.filter(pk=office.pk).update(status="revoked")
+    with pytest.raises(ValidationError):
+        services.set_office_fee(office, office.offerings.first().service, 0)
+
+
+# One person, one staff account; the manager deactivates an operator who leaves.
+
+
+def test_a_national_code_that_has_a_staff_account_is_refused(client, manager):
+    url = reverse("offices:manage")
+    code = demo_national_code(990_003)
+    assert client.post(url, add_operator_data(code)).status_code == 302
+    first = User.objects.get(national_code=code, role="office_operator")
+    count = User.objects.count()
+    response = client.post(url, add_operator_data("۹۹۹" + to_persian_digits(code[3:])))
+    html = response.content.decode()
+    assert response.status_code == 200 and User.objects.count() == count
+    assert "این کد ملی در همین دفتر حساب کارکنان دارد" in html and first.username in html
+    assert 'aria-invalid="true"' in html  # the national-code field is marked, the rest kept
+    assert 'value="كريمي"' in html or 'value="کریمی"' in html
+
+    # Deactivated, it is still this office's account for that person: re-activate it instead.
+    services.set_operator_active(manager.office, first.pk, False, actor=manager)
+    html = client.post(url, add_operator_data(code)).content.decode()
+    assert "دوباره فعال کنید" in html and User.objects.count() == count
+
+    # An active staff account at another office (a person has one staff account at a time).
+    other = Office.objects.get(licence_number="23-1002")
+    elsewhere = demo_national_code(990_004)
+    services.add_operator(
+        other, first_name="a", last_name="b", national_code=elsewhere, mobile="09125550004"
+    )
+    html = client.post(url, add_operator_data(elsewhere)).content.decode()
+    assert "در جای دیگری حساب فعال کارکنان دارد" in html
+    assert User.objects.filter(national_code=elsewhere).count() == 1
+
+    # A citizen's account is not a staff account: a citizen may become an operator.
+    citizen = User.objects.get(username="9990000018")
+    assert client.post(url, add_operator_data(citizen.national_code)).status_code == 302
+    assert User.objects.filter(national_code=citizen.national_code).count() == 2
+
+
+def sign_in(user):
+    return authenticate(
+        RequestFactory().post("/"), username=user.username, password="Operator-password-2026!"
+    )
+
+
+def test_manager_deactivates_an_operator_who_then_cannot_sign_in(client, manager):
+    operator = User.objects.get(username="operator-1001")
+    operator.set_password("Operator-password-2026!")
+    operator.save()
+    their_browser = Client()
+    their_browser.force_login(operator)
+    assert their_browser.get(reverse("cases:office_home")).status_code == 200
+
+    url = reverse("offices:manage")
+    response = client.post(url, {"do": "deactivate", "operator": operator.pk}, follow=True)
+    assert "غیرفعال شد" in response.content.decode()
+    operator.refresh_from_db()
+    assert not operator.is_active
+    assert "staff-inactive" in response.content.decode()
+    # Their open session ends, and they cannot sign in again.
+    assert their_browser.get(reverse("cases:office_home")).status_code == 302
+    assert (
+        authenticate(
+            RequestFactory().post("/"),
+            username=operator.username,
+            password="Operator-password-2026!",
+        )
+        is None
+    )
+    event = events_for("user", operator.pk).last()
+    assert (event.action, event.actor_id, event.from_state, event.to_state) == (
+        "deactivate",
+        manager.pk,
+        "active",
+        "inactive",
+    )
+
+    client.post(url, {"do": "reactivate", "operator": operator.pk})
+    operator.refresh_from_db()
+    assert operator.is_active
+    assert events_for("user", operator.pk).last().action == "reactivate"
+    assert (
+        authenticate(
+            RequestFactory().post("/"),
+            username=operator.username,
+            password="Operator-password-2026!",
+        )
+        == operator
+    )
+
+
+def test_an_added_operator_is_recorded_in_the_audit_log(client, manager):
+    client.post(reverse("offices:manage"), add_operator_data(demo_national_code(990_005)))
+    operator = User.objects.get(national_code=demo_national_code(990_005))
+    [event] = events_for("user", operator.pk)
+    assert (event.action, event.actor_id, event.data["office"]) == ("create", manager.pk, "23-1001")
+
+
+def test_manager_deactivates_only_their_own_offices_operators(client, manager):
+    url = reverse("offices:manage")
+    other_office = User.objects.get(username="operator-1002")
+    for target in (other_office.pk, manager.pk, User.objects.get(username="9990000018").pk):
+        assert client.post(url, {"do": "deactivate", "operator": target}).status_code == 404
+    assert client.post(url, {"do": "deactivate", "operator": "x"}).status_code == 404
+    assert (
+        User.objects.get(pk=other_office.pk).is_active and User.objects.get(pk=manager.pk).is_active
+    )
+
+
+# A fee refused names its service, keeps what was typed in its row and marks it.
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("۲۵۰٬۰۰۰٬۰۰۰", "بیشتر از سقف"),
+        ("1" * 23, "بیشتر از سقف"),
+        ("-5", "منفی"),
+        ("", "کارمزد دفتر را به ریال بنویسید"),
+        ("abc", "عدد صحیح"),
+        ("200000.5", "عدد صحیح"),
+        ("1e5", "عدد صحیح"),
+    ],
+)
+def test_a_refused_fee_names_its_service_and_keeps_what_was_typed(client, manager, typed, expected):
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    before = OfficeService.objects.get(office=manager.office, service=service).office_fee_rials
+    response = client.post(
+        reverse("offices:manage"), {"do": "set_fee", "service": service.pk, "fee": typed}
+    )
+    assert response.status_code == 200
+    assert (
+        OfficeService.objects.get(office=manager.office, service=service).office_fee_rials == before
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith(f"{service.name_fa}: ") and expected in message
+    assert not re.search(r"[0-9]", message), message  # Persian digits only
+    html = response.content.decode()
+    row = re.search(rf'<tr data-service="{service.code}".*?</tr>', html, re.S).group(0)
+    field = re.search(r"<input[^>]*name=\"fee\"[^>]*>", row).group(0)
+    assert "is-invalid" in field and 'aria-invalid="true"' in field
+    assert f'value="{to_persian_digits(typed)}"' in field
+    assert expected in row  # the reason, beside the field
+    assert "9223372036854775807" not in html
+    other = re.search(r'<tr data-service="gas-meter-test".*?</tr>', html, re.S).group(0)
+    assert "is-invalid" not in other

@@ -5,6 +5,8 @@ This is the registry's core; licensing, offered services and office fees build o
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -150,6 +152,20 @@ class OfficeService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} — {self.service}"
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """The fee column's own bound (a 64-bit integer) says nothing the cap does not say
+        better: a fee above it is refused by ``clean`` as above the cap, in the UI's words and
+        digits, instead of "at most 9223372036854775807"."""
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = dict(exc.error_dict)
+            kept = [e for e in errors.pop("office_fee_rials", []) if e.code != "max_value"]
+            if kept:
+                errors["office_fee_rials"] = kept
+            if errors:
+                raise ValidationError(errors) from None
 
     def clean(self) -> None:
         """An office offers only services offered at offices, never above today's cap.

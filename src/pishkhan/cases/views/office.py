@@ -19,7 +19,7 @@ from pishkhan.accounts.roles import Role
 from pishkhan.catalog.filing import service_for_filing
 from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.text import normalize
-from pishkhan.offices.models import OfficeService
+from pishkhan.offices.models import Office, OfficeService
 
 from ..forms import IdentifyCitizenForm
 from ..models import ServiceRequest
@@ -54,9 +54,23 @@ def home(request: HttpRequest) -> HttpResponse:
     )  # type: ignore[union-attr]
 
 
+def _office_blocked(request: HttpRequest) -> HttpResponse | None:
+    """The page saying the office cannot file, when its licence is not active (suspended,
+    revoked, expired); None when it can. Checked at the first steps so that no identity-registry
+    inquiry is made and no form is filled for a request the submission would refuse. The office
+    is read afresh (one query; these steps are not the hot path)."""
+    office = Office.objects.get(pk=request.user.office_id)  # type: ignore[union-attr]
+    if office.can_file_requests:
+        return None
+    return render(request, "cases/office_blocked.html", {"office": office}, status=409)
+
+
 @office_staff
 @require_http_methods(["GET", "POST"])
 def identify(request: HttpRequest) -> HttpResponse:
+    blocked = _office_blocked(request)
+    if blocked is not None:
+        return blocked
     form = IdentifyCitizenForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,6 +106,9 @@ def _citizen_from(request: HttpRequest, token: str) -> User:
 @office_staff
 def choose_service(request: HttpRequest, token: str) -> HttpResponse:
     citizen = _citizen_from(request, token)
+    blocked = _office_blocked(request)
+    if blocked is not None:
+        return blocked
     offered = (
         OfficeService.objects.filter(office_id=request.user.office_id, service__is_active=True)  # type: ignore[union-attr]
         .select_related("service", "service__agency")
@@ -121,6 +138,10 @@ def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
     )
     if citizen is None or offering is None:
         raise Http404
+    if request.method == "GET" and not offering.office.can_file_requests:
+        # A form opened from a step passed before the suspension: not shown (the office row
+        # came with the offering, so this costs no query; the POST is refused by submit).
+        return render(request, "cases/office_blocked.html", {"office": offering.office}, status=409)
     return filing_page(
         request,
         service,  # type: ignore[arg-type]
