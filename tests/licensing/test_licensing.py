@@ -1,6 +1,7 @@
 """Licensing: application, review, decision within capacity, and the licence's life."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -144,6 +145,7 @@ def test_a_full_county_refuses_approval_with_a_clear_message(people):
     with pytest.raises(services.LicensingError) as exc:
         services.approve(application.pk, people["regulator"])
     assert exc.value.code == "no_capacity" and "تهران" in str(exc.value)
+    assert "۲" in str(exc.value) and not re.search(r"[0-9]", str(exc.value))  # Persian digits
     application.refresh_from_db()
     assert application.status == "site_visited" and application.office is None
     assert services.capacity_state(tehran).active == 2

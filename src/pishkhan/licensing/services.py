@@ -19,8 +19,11 @@ from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import set_password_path
 from pishkhan.core.audit import events_for, record_event
+from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.links import absolute
 from pishkhan.core.models import County, Province
+from pishkhan.core.text import digits_for_language
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.models import Office, OfficeStatus
 from pishkhan.workflow.engine import StepRefused, take_step
@@ -172,7 +175,11 @@ def approve(
                     "%(county)s is at its capacity of %(capacity)s active offices; the "
                     "provincial working group must raise it first."
                 )
-                % {"county": application.county.name_fa, "capacity": state.capacity},
+                % {
+                    "county": application.county.name_fa,
+                    # The figure in the UI's digits (Persian digits in Persian).
+                    "capacity": digits_for_language(state.capacity, active_language()),
+                },
             )
         try:
             take_step(
