@@ -71,6 +71,10 @@ def test_apply_review_approve_issues_a_licence_and_an_active_office(people):
     licence = services.current_licence(approved.office)
     assert licence.expires_on.year == timezone.localdate().year + 5
     assert approved.office.licence_number.startswith("23-")
+    # The manager's account is named as the identity registry knows the manager.
+    manager = User.objects.get(office=approved.office, role="office_manager")
+    assert (manager.first_name, manager.last_name) == ("زهرا", "احمدی")
+    assert manager.get_full_name() == "زهرا احمدی"
     assert [e.action for e in events_for("licence_application", application.pk)] == [
         "apply",
         "start_review",
@@ -327,3 +331,14 @@ def test_the_licence_life_cycle_runs_on_its_workflow(people):
     services.expire_and_remind(today=licence.expires_on + dt.timedelta(days=1))
     last = list(events_for("office", office.pk))[-1]
     assert (last.action, last.to_state, last.actor_id) == ("expire", "expired", None)
+
+
+def test_a_manager_the_registry_does_not_confirm_still_gets_the_licence_unnamed(people):
+    application = services.apply(
+        people["9990000018"], **application_fields(manager_mobile="09121009999")
+    )
+    services.act(application.pk, "start_review", people["ict-tehran"])
+    services.act(application.pk, "record_visit", people["ict-tehran"], comment="مناسب")
+    office = services.approve(application.pk, people["regulator"]).office
+    manager = User.objects.get(office=office, role="office_manager")
+    assert (manager.first_name, manager.last_name, manager.mobile) == ("", "", "09121009999")

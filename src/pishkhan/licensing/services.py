@@ -15,6 +15,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.accounts.identity import IdentityMismatch
+from pishkhan.accounts.identity import backend as identity_backend
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import set_password_path
@@ -242,10 +244,21 @@ def approve(
 
 def _manager_account(application: LicenceApplication, office: Office) -> User:
     """The new office's manager account, with no password until the manager sets one through
-    the link sent by SMS."""
+    the link sent by SMS, named as the identity registry knows the manager (decision 46)."""
+    try:
+        identity = identity_backend().inquire(
+            application.manager_national_code, application.manager_mobile
+        )
+        first_name, last_name = identity.first_name, identity.last_name
+    except IdentityMismatch:
+        # The registry does not confirm the pair (any more): the licence is still issued and
+        # an administrator names the account (users admin).
+        first_name = last_name = ""
     manager = User(
         username=f"manager-{office.licence_number}",
         role=Role.OFFICE_MANAGER,
+        first_name=first_name,
+        last_name=last_name,
         office=office,
         province_id=office.province_id,
         national_code=application.manager_national_code,
