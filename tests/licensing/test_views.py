@@ -132,3 +132,11 @@ def test_a_wrong_capacity_decision_names_the_county_and_fields_and_keeps_what_wa
     row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
     assert 'value="-۵"' in row and 'value="۱۴۰۵/۱۳/۴۰"' in row  # as typed, in Persian digits
     assert row.count('aria-invalid="true"') == 3
+
+
+def test_the_application_page_title_names_the_platform(client):
+    item = LicenceApplication.objects.get(office_name="دفتر پیشخوان دولت ری")
+    as_user(client, "ict-tehran")
+    html = client.get(reverse("licensing:application", args=[item.pk])).content.decode()
+    title = re.search(r"<title>([^<]*)</title>", html).group(1)
+    assert title == "دفتر پیشخوان دولت ری — درخواست پروانه — پیشخوان", title
