@@ -221,3 +221,37 @@ def test_the_admin_lists_applications_and_their_documents_read_only(client, file
     delete = reverse("admin:licensing_licenceapplication_delete", args=[application.pk])
     assert client.post(delete).status_code == 403
     assert LicenceApplication.objects.filter(pk=application.pk).exists()
+
+
+def test_renewal_is_offered_only_within_its_window_and_asks_first(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pishkhan.core.jalali import format_jalali_date
+    from pishkhan.licensing import services
+    from pishkhan.licensing.models import Licence
+
+    office = Office.objects.get(licence_number="23-1002")
+    licence = services.current_licence(office)  # the demo's: three years left
+    url = reverse("licensing:office", args=[office.licence_number])
+    as_user(client, "regulator")
+    html = client.get(url).content.decode()
+    assert 'value="renew"' not in html and "renewal-closed" in html
+    opens = format_jalali_date(services.renewal_terms(licence).opens_on)
+    assert f"تمدید از {opens}" in html
+    response = client.post(url, {"do": "renew"}, follow=True)
+    assert "شش ماه پیش از پایان اعتبار" in response.content.decode()
+    assert Licence.objects.filter(office=office).count() == 1
+    # Within six months of its end: offered, with the new expiry in the confirmation.
+    licence.expires_on = timezone.localdate() + dt.timedelta(days=60)
+    licence.save(update_fields=["expires_on"])
+    new_expiry = format_jalali_date(licence.expires_on.replace(year=licence.expires_on.year + 5))
+    html = client.get(url).content.decode()
+    button = re.search(r'<button[^>]*value="renew"[^>]*>', html).group(0)
+    assert f'data-confirm="پروانه تا {new_expiry} تمدید شود؟' in button
+    html = client.post(url, {"do": "renew"}, follow=True).content.decode()
+    assert Licence.objects.filter(office=office).count() == 2
+    history = html.split("<ol", 1)[1]
+    assert f'تمدید پروانه <span class="small">(معتبر تا {new_expiry})</span>' in history
+    assert 'value="renew"' not in html  # a second renewal is not offered the same day

@@ -18,7 +18,7 @@ from pishkhan.core.audit import events_for
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
 from pishkhan.core.text import digits_for_language
-from pishkhan.offices.models import Office
+from pishkhan.offices.models import Office, OfficeStatus
 
 from . import services
 from .forms import ApplicationForm, CapacityForm, ReasonForm, StepForm, SuspendForm
@@ -186,12 +186,14 @@ def office(request: HttpRequest, licence_number: str) -> HttpResponse:
                 return _done(request, item)
         except services.LicensingError as exc:
             messages.error(request, str(exc.message))
+    licence = services.current_licence(item)
     return render(
         request,
         "licensing/office.html",
         {
             "office": item,
-            "licence": services.current_licence(item),
+            "licence": licence,
+            "renewal": services.renewal_terms(licence, lapsed=item.status == OfficeStatus.EXPIRED),
             "suspend_form": suspend_form,
             "reason_form": reason_form,
             "history": services.office_history(item, active_language()),
