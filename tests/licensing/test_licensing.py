@@ -223,8 +223,9 @@ def test_revoke_renew_expire_and_reminders(people):
     office.refresh_from_db()
     assert office.status == OfficeStatus.ACTIVE and renewed.expires_on > licence.expires_on
     services.revoke(office.pk, people["regulator"], reason="تخلف مکرر")
-    with pytest.raises(services.LicensingError):
+    with pytest.raises(services.LicensingError) as revoked:
         services.renew(office.pk, people["regulator"])
+    assert revoked.value.code == "not_allowed"  # the workflow's answer, not the window's
     with pytest.raises(services.LicensingError):
         services.revoke(office.pk, people["operator-1001"], reason="x")
 

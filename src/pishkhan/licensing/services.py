@@ -559,7 +559,9 @@ def renew(office_id: int, actor: User) -> Licence:
         locked = Office.objects.select_for_update().get(pk=office_id)
         latest = current_licence(locked)
         terms = renewal_terms(latest, lapsed=locked.status == OfficeStatus.EXPIRED)
-        if not terms.is_open and latest is not None and terms.opens_on is not None:
+        # A step the workflow does not offer (a revoked licence) is refused by the workflow.
+        renewable = _office_workflow(locked).find(locked.status, "renew") is not None
+        if renewable and not terms.is_open and latest is not None and terms.opens_on is not None:
             language = active_language()
             raise LicensingError(
                 "renewal_window",
