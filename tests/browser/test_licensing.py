@@ -63,6 +63,14 @@ def review(browser, live, application_url):
     ict = browser.new_context(locale="fa-IR").new_page()
     sign_in(ict, live.url, "ict-tehran")
     ict.goto(application_url)
+    # The reviewer sees the manager's identity and opens the applicant's documents.
+    expect(ict.locator(".manager-national-code")).to_have_text(re.compile("^[۰-۹]{10}$"))
+    documents = ict.locator(".application-documents a")
+    expect(documents).to_have_count(2)
+    expect(ict.locator(".document-valid-until")).to_contain_text("معتبر تا")
+    opened = ict.context.request.get(live.url + documents.first.get_attribute("href"))
+    assert opened.ok and opened.headers["content-type"] == "application/pdf"
+    assert opened.body() == PDF
     ict.get_by_role("button", name="شروع بررسی").click()
     ict.get_by_label(re.compile("توضیح یا علت")).fill("بازدید انجام شد؛ محل و تجهیزات مناسب است.")
     ict.get_by_role("button", name="ثبت نتیجه بازدید").click()

@@ -1,6 +1,7 @@
 """Licensing: application, review, decision within capacity, and the licence's life."""
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -70,6 +71,10 @@ def test_apply_review_approve_issues_a_licence_and_an_active_office(people):
     licence = services.current_licence(approved.office)
     assert licence.expires_on.year == timezone.localdate().year + 5
     assert approved.office.licence_number.startswith("23-")
+    # The manager's account is named as the identity registry knows the manager.
+    manager = User.objects.get(office=approved.office, role="office_manager")
+    assert (manager.first_name, manager.last_name) == ("زهرا", "احمدی")
+    assert manager.get_full_name() == "زهرا احمدی"
     assert [e.action for e in events_for("licence_application", application.pk)] == [
         "apply",
         "start_review",
@@ -144,6 +149,7 @@ def test_a_full_county_refuses_approval_with_a_clear_message(people):
     with pytest.raises(services.LicensingError) as exc:
         services.approve(application.pk, people["regulator"])
     assert exc.value.code == "no_capacity" and "تهران" in str(exc.value)
+    assert "۲" in str(exc.value) and not re.search(r"[0-9]", str(exc.value))  # Persian digits
     application.refresh_from_db()
     assert application.status == "site_visited" and application.office is None
     assert services.capacity_state(tehran).active == 2
@@ -217,8 +223,9 @@ def test_revoke_renew_expire_and_reminders(people):
     office.refresh_from_db()
     assert office.status == OfficeStatus.ACTIVE and renewed.expires_on > licence.expires_on
     services.revoke(office.pk, people["regulator"], reason="تخلف مکرر")
-    with pytest.raises(services.LicensingError):
+    with pytest.raises(services.LicensingError) as revoked:
         services.renew(office.pk, people["regulator"])
+    assert revoked.value.code == "not_allowed"  # the workflow's answer, not the window's
     with pytest.raises(services.LicensingError):
         services.revoke(office.pk, people["operator-1001"], reason="x")
 
@@ -304,6 +311,10 @@ def test_the_licence_life_cycle_runs_on_its_workflow(people):
     with pytest.raises(services.LicensingError) as no_reason:
         services.revoke(office.pk, regulator, reason="  ")
     assert no_reason.value.code == "comment_required"
+    with pytest.raises(services.LicensingError) as early:  # three years left: not yet
+        services.renew(office.pk, regulator)
+    assert early.value.code == "renewal_window"
+    _ends_in(office, days=90)
     services.renew(office.pk, regulator)  # renewing a suspended office keeps it suspended
     services.reinstate(office.pk, regulator, reason="رفع نقص")
     office.refresh_from_db()
@@ -325,3 +336,80 @@ def test_the_licence_life_cycle_runs_on_its_workflow(people):
     services.expire_and_remind(today=licence.expires_on + dt.timedelta(days=1))
     last = list(events_for("office", office.pk))[-1]
     assert (last.action, last.to_state, last.actor_id) == ("expire", "expired", None)
+
+
+def test_a_manager_the_registry_does_not_confirm_still_gets_the_licence_unnamed(people):
+    application = services.apply(
+        people["9990000018"], **application_fields(manager_mobile="09121009999")
+    )
+    services.act(application.pk, "start_review", people["ict-tehran"])
+    services.act(application.pk, "record_visit", people["ict-tehran"], comment="مناسب")
+    office = services.approve(application.pk, people["regulator"]).office
+    manager = User.objects.get(office=office, role="office_manager")
+    assert (manager.first_name, manager.last_name, manager.mobile) == ("", "", "09121009999")
+
+
+def _ends_in(office, days):
+    """Bring the office's current licence to end ``days`` from today."""
+    licence = services.current_licence(office)
+    licence.expires_on = timezone.localdate() + dt.timedelta(days=days)
+    licence.save(update_fields=["expires_on"])
+    return licence
+
+
+def test_a_licence_is_renewed_only_within_six_months_of_its_end_once(people):
+    from pishkhan.licensing.models import Licence
+
+    office = Office.objects.get(licence_number="23-1002")
+    regulator = people["regulator"]
+    today = timezone.localdate()
+    before = Licence.objects.filter(office=office).count()
+    for days_left in (3 * 365, 200):
+        _ends_in(office, days=days_left)
+        with pytest.raises(services.LicensingError) as refused:
+            services.renew(office.pk, regulator)
+        assert refused.value.code == "renewal_window"
+        message = str(refused.value.message)
+        assert "شش ماه" in message and not re.search(r"[0-9]", message)  # Persian digits
+    assert Licence.objects.filter(office=office).count() == before  # nothing was renewed
+    old = _ends_in(office, days=150)  # inside the window
+    assert services.renewal_terms(old).is_open
+    renewed = services.renew(office.pk, regulator)
+    assert renewed.expires_on == old.expires_on.replace(year=old.expires_on.year + 5)
+    # A second click the same day: the new licence is years from its end, so it is refused.
+    with pytest.raises(services.LicensingError) as again:
+        services.renew(office.pk, regulator)
+    assert again.value.code == "renewal_window"
+    assert services.current_licence(office).expires_on == renewed.expires_on
+    # The window opens six calendar months before the end (the month's last day at most).
+    for ends, opens in [
+        (dt.date(2030, 12, 15), dt.date(2030, 6, 15)),
+        (dt.date(2030, 3, 10), dt.date(2029, 9, 10)),
+        (dt.date(2030, 8, 31), dt.date(2030, 2, 28)),
+    ]:
+        terms = services.renewal_terms(Licence(expires_on=ends), today=dt.date(2030, 1, 1))
+        assert terms.opens_on == opens, ends
+        assert terms.new_expiry == ends.replace(year=2035)
+    assert services.renewal_terms(Licence(expires_on=today), today=today).is_open
+
+
+def test_the_history_labels_each_renewal_by_its_own_states_with_its_new_expiry(people):
+    office = Office.objects.get(licence_number="23-1002")
+    regulator = people["regulator"]
+    _ends_in(office, days=30)
+    first = services.renew(office.pk, regulator)  # active → active
+    services.suspend(
+        office.pk, regulator, reason="بازرسی", until=timezone.localdate() + dt.timedelta(days=5)
+    )
+    _ends_in(office, days=30)
+    second = services.renew(office.pk, regulator)  # suspended → suspended
+    history = services.office_history(office, "fa")
+    renewals = [(h.label, h.expires_on) for h in history if h.expires_on]
+    assert renewals == [
+        ("تمدید پروانه", first.expires_on),
+        ("تمدید پروانه (دفتر در تعلیق می‌ماند)", second.expires_on),
+    ]
+    assert [h.label for h in services.office_history(office, "en") if h.expires_on] == [
+        "Renew the licence",
+        "Renew the licence (the office stays suspended)",
+    ]

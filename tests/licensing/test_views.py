@@ -132,3 +132,126 @@ def test_a_wrong_capacity_decision_names_the_county_and_fields_and_keeps_what_wa
     row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
     assert 'value="-۵"' in row and 'value="۱۴۰۵/۱۳/۴۰"' in row  # as typed, in Persian digits
     assert row.count('aria-invalid="true"') == 3
+
+
+def test_the_application_page_title_names_the_platform(client):
+    item = LicenceApplication.objects.get(office_name="دفتر پیشخوان دولت ری")
+    as_user(client, "ict-tehran")
+    html = client.get(reverse("licensing:application", args=[item.pk])).content.decode()
+    title = re.search(r"<title>([^<]*)</title>", html).group(1)
+    assert title == "دفتر پیشخوان دولت ری — درخواست پروانه — پیشخوان", title
+
+
+@pytest.fixture
+def filed_with_documents(settings, tmp_path):
+    """An application filed with the manager's card and a registration notice valid a year."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pishkhan.licensing import services
+    from tests.cases.conftest import DEMO_PDF, checked, pdf
+    from tests.licensing.test_licensing import application_fields
+
+    settings.MEDIA_ROOT = tmp_path
+    valid_until = timezone.localdate() + dt.timedelta(days=365)
+    application = services.apply(
+        User.objects.get(username="9990000018"),
+        documents=[
+            ("کارت ملی مدیر", checked(pdf("card.pdf")), None),
+            ("آگهی ثبت شرکت", checked(pdf("registration.pdf")), valid_until),
+        ],
+        **application_fields(),
+    )
+    return application, valid_until, DEMO_PDF
+
+
+def test_reviewers_see_the_managers_identity_and_open_the_documents(client, filed_with_documents):
+    from pishkhan.core.jalali import format_jalali_date
+    from pishkhan.core.text import to_persian_digits
+
+    application, valid_until, content = filed_with_documents
+    card, registration = application.documents.order_by("pk")
+    page = reverse("licensing:application", args=[application.pk])
+    for username in ("ict-tehran", "regulator", "9990000018"):
+        as_user(client, username)
+        html = client.get(page).content.decode()
+        for figure in ("9990000018", "09121000001", "3351612345", "02165000000"):
+            assert to_persian_digits(figure) in html, (username, figure)
+        for document in (card, registration):
+            url = reverse("licensing:application_document", args=[application.pk, document.pk])
+            assert f'href="{url}"' in html and document.title in html
+            response = client.get(url)
+            assert response.status_code == 200, username
+            assert response["Content-Type"] == "application/pdf"
+            assert b"".join(response.streaming_content) == content
+        assert format_jalali_date(valid_until) in html  # the registration notice's validity
+    # Outside the application's scope (another citizen, a counter operator): 404, page and files.
+    url = reverse("licensing:application_document", args=[application.pk, card.pk])
+    for username in ("9990000026", "operator-1001", "officer-nocr-tehran"):
+        as_user(client, username)
+        assert client.get(page).status_code == 404, username
+        assert client.get(url).status_code == 404, username
+    # A document is reached only through its own application.
+    other = LicenceApplication.objects.get(office_name="دفتر پیشخوان دولت ری")
+    as_user(client, "regulator")
+    wrong = reverse("licensing:application_document", args=[other.pk, card.pk])
+    assert client.get(wrong).status_code == 404
+
+
+def test_a_document_whose_file_is_gone_is_not_found_not_an_error(client, filed_with_documents):
+    application, _valid_until, _content = filed_with_documents
+    card = application.documents.order_by("pk").first()
+    card.file.storage.delete(card.file.name)
+    as_user(client, "ict-tehran")
+    url = reverse("licensing:application_document", args=[application.pk, card.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_the_admin_lists_applications_and_their_documents_read_only(client, filed_with_documents):
+    application, _valid_until, _content = filed_with_documents
+    card = application.documents.order_by("pk").first()
+    as_user(client, "admin")
+    change = client.get(reverse("admin:licensing_licenceapplication_change", args=[application.pk]))
+    html = change.content.decode()
+    assert change.status_code == 200
+    assert reverse("licensing:application_document", args=[application.pk, card.pk]) in html
+    assert client.get(reverse("admin:licensing_licenceapplication_add")).status_code == 403
+    assert client.get(reverse("admin:licensing_licence_changelist")).status_code == 200
+    delete = reverse("admin:licensing_licenceapplication_delete", args=[application.pk])
+    assert client.post(delete).status_code == 403
+    assert LicenceApplication.objects.filter(pk=application.pk).exists()
+
+
+def test_renewal_is_offered_only_within_its_window_and_asks_first(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pishkhan.core.jalali import format_jalali_date
+    from pishkhan.licensing import services
+    from pishkhan.licensing.models import Licence
+
+    office = Office.objects.get(licence_number="23-1002")
+    licence = services.current_licence(office)  # the demo's: three years left
+    url = reverse("licensing:office", args=[office.licence_number])
+    as_user(client, "regulator")
+    html = client.get(url).content.decode()
+    assert 'value="renew"' not in html and "renewal-closed" in html
+    opens = format_jalali_date(services.renewal_terms(licence).opens_on)
+    assert f"تمدید از {opens}" in html
+    response = client.post(url, {"do": "renew"}, follow=True)
+    assert "شش ماه پیش از پایان اعتبار" in response.content.decode()
+    assert Licence.objects.filter(office=office).count() == 1
+    # Within six months of its end: offered, with the new expiry in the confirmation.
+    licence.expires_on = timezone.localdate() + dt.timedelta(days=60)
+    licence.save(update_fields=["expires_on"])
+    new_expiry = format_jalali_date(licence.expires_on.replace(year=licence.expires_on.year + 5))
+    html = client.get(url).content.decode()
+    button = re.search(r'<button[^>]*value="renew"[^>]*>', html).group(0)
+    assert f'data-confirm="پروانه تا {new_expiry} تمدید شود؟' in button
+    html = client.post(url, {"do": "renew"}, follow=True).content.decode()
+    assert Licence.objects.filter(office=office).count() == 2
+    history = html.split("<ol", 1)[1]
+    assert f'تمدید پروانه <span class="small">(معتبر تا {new_expiry})</span>' in history
+    assert 'value="renew"' not in html  # a second renewal is not offered the same day

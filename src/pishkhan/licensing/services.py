@@ -3,6 +3,7 @@ suspend, revoke, renew, expire; and the working group's capacity decisions."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -15,12 +16,17 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.accounts.identity import IdentityMismatch
+from pishkhan.accounts.identity import backend as identity_backend
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.accounts.services import set_password_path
 from pishkhan.core.audit import events_for, record_event
+from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.links import absolute
 from pishkhan.core.models import County, Province
+from pishkhan.core.text import digits_for_language
 from pishkhan.notify.services import enqueue_sms
 from pishkhan.offices.models import Office, OfficeStatus
 from pishkhan.workflow.engine import StepRefused, take_step
@@ -41,6 +47,8 @@ OFFICE_WORKFLOW = "office_licence"  # the licence's life cycle (workflow/data/of
 LICENCE_YEARS = 5
 PEOPLE_PER_OFFICE = 20_000
 REMINDER_DAYS = (60, 30, 7)
+# A licence may be renewed from this many months before it ends (or any time after): decision 46.
+RENEWAL_WINDOW_MONTHS = 6
 
 
 class LicensingError(Exception):
@@ -172,7 +180,11 @@ def approve(
                     "%(county)s is at its capacity of %(capacity)s active offices; the "
                     "provincial working group must raise it first."
                 )
-                % {"county": application.county.name_fa, "capacity": state.capacity},
+                % {
+                    "county": application.county.name_fa,
+                    # The figure in the UI's digits (Persian digits in Persian).
+                    "capacity": digits_for_language(state.capacity, active_language()),
+                },
             )
         try:
             take_step(
@@ -235,10 +247,21 @@ def approve(
 
 def _manager_account(application: LicenceApplication, office: Office) -> User:
     """The new office's manager account, with no password until the manager sets one through
-    the link sent by SMS."""
+    the link sent by SMS, named as the identity registry knows the manager (decision 46)."""
+    try:
+        identity = identity_backend().inquire(
+            application.manager_national_code, application.manager_mobile
+        )
+        first_name, last_name = identity.first_name, identity.last_name
+    except IdentityMismatch:
+        # The registry does not confirm the pair (any more): the licence is still issued and
+        # an administrator names the account (users admin).
+        first_name = last_name = ""
     manager = User(
         username=f"manager-{office.licence_number}",
         role=Role.OFFICE_MANAGER,
+        first_name=first_name,
+        last_name=last_name,
         office=office,
         province_id=office.province_id,
         national_code=application.manager_national_code,
@@ -446,30 +469,112 @@ class OfficeEvent:
     created_at: dt.datetime
     label: str
     comment: str
+    # A renewal's new expiry date (from the event's data).
+    expires_on: dt.date | None = None
 
 
 def office_history(office: Office, language: str) -> list[OfficeEvent]:
-    """The office's licence history for people: each step by its workflow label."""
-    labels = {step.action: step.label(language) for step in _office_workflow(office).transitions}
-    labels["licence_issued"] = str(_("Licence issued"))
-    return [
-        OfficeEvent(event.created_at, labels.get(event.action, event.action), event.comment)
-        for event in events_for(OFFICE_SUBJECT, office.pk)
-    ]
+    """The office's licence history for people: each step by the label of the transition it
+    took — its action *and* its from and to states (one action, such as renew, can be several
+    transitions with different labels) — and a renewal with its new expiry date."""
+    definition = _office_workflow(office)
+    history = []
+    for event in events_for(OFFICE_SUBJECT, office.pk):
+        if event.action == "licence_issued":
+            label = str(_("Licence issued"))
+        else:
+            step = next(
+                (
+                    t
+                    for t in definition.transitions
+                    if t.action == event.action
+                    and event.from_state in t.sources
+                    and t.target == event.to_state
+                ),
+                None,
+            ) or definition.find(event.from_state, event.action)
+            label = step.label(language) if step else event.action
+        expires_on = (event.data or {}).get("expires_on")
+        history.append(
+            OfficeEvent(
+                event.created_at,
+                label,
+                event.comment,
+                dt.date.fromisoformat(expires_on) if expires_on else None,
+            )
+        )
+    return history
 
 
 def current_licence(office: Office) -> Licence | None:
     return office.licences.order_by("-expires_on").first()
 
 
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last_day))
+
+
+@dataclass(frozen=True)
+class RenewalTerms:
+    """When a licence may be renewed, and what a renewal today would give."""
+
+    opens_on: dt.date | None  # None: no licence on record, renewable at once
+    new_expiry: dt.date
+    today: dt.date
+    lapsed: bool = False  # the office's licence has expired (its status says so)
+
+    @property
+    def is_open(self) -> bool:
+        return self.lapsed or self.opens_on is None or self.today >= self.opens_on
+
+
+def renewal_terms(
+    licence: Licence | None, today: dt.date | None = None, *, lapsed: bool = False
+) -> RenewalTerms:
+    """A licence is renewed from RENEWAL_WINDOW_MONTHS before it ends, or any time after — an
+    office whose licence has expired is always renewable (decision 46). Five years are added to
+    the old expiry date, or to today once it is past."""
+    today = today or timezone.localdate()
+    if licence is None:
+        return RenewalTerms(None, _years_later(today, LICENCE_YEARS), today, lapsed)
+    start = max(licence.expires_on, today)
+    return RenewalTerms(
+        _months_before(licence.expires_on, RENEWAL_WINDOW_MONTHS),
+        _years_later(start, LICENCE_YEARS),
+        today,
+        lapsed,
+    )
+
+
 def renew(office_id: int, actor: User) -> Licence:
-    """Renew: a new licence row from the old expiry date (or today, once expired). An expired
-    office is active again; a suspended one stays suspended until reinstated."""
+    """Renew: a new licence row from the old expiry date (or today, once expired), accepted
+    only within the renewal window. An expired office is active again; a suspended one stays
+    suspended until reinstated."""
     with transaction.atomic():
-        # The row lock first, so two renewals cannot both start from the same expiry date.
-        latest = current_licence(Office.objects.select_for_update().get(pk=office_id))
-        start = max(latest.expires_on if latest else timezone.localdate(), timezone.localdate())
-        expires_on = _years_later(start, LICENCE_YEARS)
+        # The row lock first, so two renewals cannot both start from the same expiry date (and
+        # the second, seeing the first's licence, is outside the window).
+        locked = Office.objects.select_for_update().get(pk=office_id)
+        latest = current_licence(locked)
+        terms = renewal_terms(latest, lapsed=locked.status == OfficeStatus.EXPIRED)
+        # A step the workflow does not offer (a revoked licence) is refused by the workflow.
+        renewable = _office_workflow(locked).find(locked.status, "renew") is not None
+        if renewable and not terms.is_open and latest is not None and terms.opens_on is not None:
+            language = active_language()
+            raise LicensingError(
+                "renewal_window",
+                _(
+                    "This licence is valid until %(expires)s. It can be renewed from %(opens)s, "
+                    "six months before it ends."
+                )
+                % {
+                    "expires": format_jalali_date(latest.expires_on, language),
+                    "opens": format_jalali_date(terms.opens_on, language),
+                },
+            )
+        expires_on = terms.new_expiry
         office = _office_step(
             office_id, actor, "renew", data={"expires_on": expires_on.isoformat()}
         )

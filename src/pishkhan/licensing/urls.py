@@ -6,6 +6,11 @@ app_name = "licensing"
 urlpatterns = [
     path("licensing/apply/", views.apply, name="apply"),
     path("licensing/applications/<int:pk>/", views.application, name="application"),
+    path(
+        "licensing/applications/<int:pk>/documents/<int:document_id>/",
+        views.application_document,
+        name="application_document",
+    ),
     path("regulator/", views.queue, name="queue"),
     path("regulator/offices/", views.offices, name="offices"),
     path("regulator/ranking/", views.ranking, name="ranking"),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,7 +18,7 @@ from pishkhan.core.audit import events_for
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
 from pishkhan.core.text import digits_for_language
-from pishkhan.offices.models import Office
+from pishkhan.offices.models import Office, OfficeStatus
 
 from . import services
 from .forms import ApplicationForm, CapacityForm, ReasonForm, StepForm, SuspendForm
@@ -52,9 +55,14 @@ def apply(request: HttpRequest) -> HttpResponse:
     return render(request, "licensing/apply.html", {"form": form})
 
 
-@roles_required(*REVIEWERS, Role.CITIZEN, Role.WORKING_GROUP, Role.PROVINCIAL_SUPERVISOR)
-@require_http_methods(["GET", "POST"])
-def application(request: HttpRequest, pk: int) -> HttpResponse:
+# Who may open an application's page — and so its documents: the reviewers, the applicant, the
+# province's working group and supervisor (each within LicenceApplication.visible_to).
+application_readers = roles_required(
+    *REVIEWERS, Role.CITIZEN, Role.WORKING_GROUP, Role.PROVINCIAL_SUPERVISOR
+)
+
+
+def _visible_application(request: HttpRequest, pk: int) -> LicenceApplication:
     item = (
         LicenceApplication.objects.visible_to(request.user)
         .select_related("county__province", "workflow", "office")
@@ -63,6 +71,13 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if item is None:
         raise Http404
+    return item
+
+
+@application_readers
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_application(request, pk)
     if request.method == "POST":
         form = StepForm(data=request.POST)
         if form.is_valid():
@@ -93,7 +108,28 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "actions": definition.available(item.status, request.user.role),  # type: ignore[union-attr]
             "capacity": services.capacity_state(item.county),
+            "documents": item.documents.order_by("pk"),
+            "today": timezone.localdate(),
         },
+    )
+
+
+@application_readers
+def application_document(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    """One of an application's documents, to whoever may open the application (else 404)."""
+    item = _visible_application(request, pk)
+    document = item.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:  # the row outlived its file: not found, never a server error
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=False,
+        filename=PurePath(document.file.name).name,
     )
 
 
@@ -150,12 +186,14 @@ def office(request: HttpRequest, licence_number: str) -> HttpResponse:
                 return _done(request, item)
         except services.LicensingError as exc:
             messages.error(request, str(exc.message))
+    licence = services.current_licence(item)
     return render(
         request,
         "licensing/office.html",
         {
             "office": item,
-            "licence": services.current_licence(item),
+            "licence": licence,
+            "renewal": services.renewal_terms(licence, lapsed=item.status == OfficeStatus.EXPIRED),
             "suspend_form": suspend_form,
             "reason_form": reason_form,
             "history": services.office_history(item, active_language()),
