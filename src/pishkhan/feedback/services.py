@@ -173,6 +173,20 @@ _REPAID_SMS = (
 )
 
 
+def _locked_complaint(complaint_id: int, actor: User) -> Complaint:
+    """The complaint, if ``actor`` may see it, with its row locked for a decision or a record."""
+    complaint = (
+        Complaint.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("request", "citizen")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise FeedbackError("not_found", _("No such complaint."))
+    return complaint
+
+
 def may_decide(user: User) -> bool:
     return user.role in RESOLVERS or user.is_superuser
 
@@ -201,15 +215,7 @@ def resolve_complaint(
     if len(reason) > MAX_TEXT:
         raise FeedbackError("reason", _("Keep the reason under 2,000 characters."), "reason")
     with transaction.atomic():
-        complaint = (
-            Complaint.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("request", "citizen")
-            .filter(pk=complaint_id)
-            .first()
-        )
-        if complaint is None:
-            raise FeedbackError("not_found", _("No such complaint."))
+        complaint = _locked_complaint(complaint_id, actor)
         if not complaint.is_open:
             raise FeedbackError(
                 "already_resolved",
@@ -284,15 +290,7 @@ def record_repaid(complaint_id: int, actor: User) -> Complaint:
     """The office (its manager), or the regulator, records that the citizen got back what an
     upheld overcharge ordered; the citizen is told by SMS, and can complain again if not."""
     with transaction.atomic():
-        complaint = (
-            Complaint.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("request", "citizen")
-            .filter(pk=complaint_id)
-            .first()
-        )
-        if complaint is None:
-            raise FeedbackError("not_found", _("No such complaint."))
+        complaint = _locked_complaint(complaint_id, actor)
         if actor.role not in (*RESOLVERS, Role.OFFICE_MANAGER) and not actor.is_superuser:
             raise FeedbackError(
                 "role", _("Only the office's manager or the regulator can record this.")
