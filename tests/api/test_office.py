@@ -13,7 +13,7 @@ from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.api.models import ApiClient
 from pishkhan.cases.demo import sample_values
-from pishkhan.cases.models import ServiceRequest
+from pishkhan.cases.models import DataAccess, ServiceRequest
 from pishkhan.catalog.models import Service
 from pishkhan.core.audit import events_for
 from pishkhan.offices.models import Office, OfficeService, OfficeStatus
@@ -183,8 +183,12 @@ def test_a_service_the_office_does_not_offer_and_a_suspended_office(office_clien
     got = error(office_client.post(FILE, body()), 400)
     assert "service" in got["fields"]
     Office.objects.filter(licence_number="23-1001").update(status=OfficeStatus.SUSPENDED)
+    inquiries = DataAccess.objects.count()
     refused = error(office_client.post(FILE, body(code="gas-meter-test", key="key-2")), 409)
+    assert refused["code"] == "office_inactive"
     assert refused["message"] and not ServiceRequest.objects.filter(idempotency_key="key-2")
+    # Refused before the identity registry is asked about the citizen.
+    assert DataAccess.objects.count() == inquiries
 
 
 def test_only_office_systems_and_only_their_own_requests(office_client, client):

@@ -25,7 +25,13 @@ from pishkhan.accounts.roles import OFFICE_ROLES
 from pishkhan.cases.forms import IdentifyCitizenForm, ServiceRequestForm
 from pishkhan.cases.models import DataAccess, ServiceRequest
 from pishkhan.cases.selectors import get_visible
-from pishkhan.cases.services import RequestError, Upload, identify_at_counter, submit
+from pishkhan.cases.services import (
+    RequestError,
+    Upload,
+    check_office_can_file,
+    identify_at_counter,
+    submit,
+)
 from pishkhan.catalog.filing import service_for_filing
 from pishkhan.catalog.models import Channel
 from pishkhan.core.i18n import active_language
@@ -155,6 +161,12 @@ class Filing(OfficeSystemView):
         if errors:
             raise exceptions.ValidationError(errors)
         assert service is not None and offering is not None
+        try:
+            # Before the identity-registry inquiry, which an office that cannot file must not
+            # make (its office row came with the offering: no query).
+            check_office_can_file(offering.office)
+        except RequestError as exc:
+            raise Refused(409, exc.code, str(exc.message)) from exc
         form = ServiceRequestForm(service, data=data, files=files)
         if not form.is_valid():
             raise exceptions.ValidationError(

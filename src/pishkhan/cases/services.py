@@ -114,6 +114,15 @@ def fee_lines_for(
     return lines
 
 
+def check_office_can_file(office: Office) -> None:
+    """An office whose licence is not active (suspended, revoked, expired) files nothing."""
+    if not office.can_file_requests:
+        raise RequestError(
+            "office_inactive",
+            _("This office's licence is not active, so it cannot file requests."),
+        )
+
+
 def _check_can_file(
     service: Service,
     channel: str,
@@ -136,11 +145,7 @@ def _check_can_file(
             raise RequestError(
                 "not_office_staff", _("Only the office's own staff can file at its counter.")
             )
-        if not office.can_file_requests:
-            raise RequestError(
-                "office_inactive",
-                _("This office's licence is not active, so it cannot file requests."),
-            )
+        check_office_can_file(office)
         if offering is None or offering.office_id != office.pk or offering.service_id != service.pk:
             offering = OfficeService.objects.filter(office=office, service=service).first()
         if offering is None:
