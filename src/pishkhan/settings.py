@@ -344,8 +344,11 @@ LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-DISPLAY_TIME_ZONE = "Asia/Tehran"
+# Times are stored in UTC (USE_TZ). The current time zone is Tehran's, so that "today"
+# (timezone.localdate(): fees in force, decision-due days, the settlement's day, a date typed
+# into a filter) is the day in Iran: with UTC here, from 00:00 to 03:30 in Tehran it was still
+# yesterday. Pages show Tehran time (core.jalali.TEHRAN) either way.
+TIME_ZONE = "Asia/Tehran"
 LANGUAGE_COOKIE_NAME = "pishkhan_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 

@@ -68,3 +68,17 @@ def test_secret_key_file(tmp_path):
     secret.write_text("from-a-file-secret\n")
     result = load_settings(DEBUG="0", SECRET_KEY_FILE=str(secret))
     assert result.returncode == 0, result.stderr
+
+
+def test_today_is_the_day_in_tehran():
+    """At 21:00 UTC it is already 00:30 the next day in Tehran: fees in force, decision-due days
+    and the settlement's day follow Iran's calendar day, not UTC's."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    late = dt.datetime(2026, 12, 1, 21, 0, tzinfo=dt.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=late):
+        assert timezone.localdate() == dt.date(2026, 12, 2)
+        assert timezone.localtime().hour == 0
