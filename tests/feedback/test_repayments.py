@@ -81,7 +81,7 @@ def test_more_than_was_taken_or_a_repayment_without_an_overcharge_is_refused(
     citizen, office_request, regulator
 ):
     complaint = overcharge(citizen, office_request)
-    too_much = complaint.amount_claimed_rials + 1
+    too_much = 150_001  # a Rial above the excess: the official fees were owed
     with pytest.raises(FeedbackError) as exc:
         resolve_complaint(complaint.pk, regulator, upheld=True, repay_rials=too_much)
     assert exc.value.code == "repay" and exc.value.field == "repay"
@@ -91,6 +91,20 @@ def test_more_than_was_taken_or_a_repayment_without_an_overcharge_is_refused(
     with pytest.raises(FeedbackError):
         resolve_complaint(other.pk, regulator, upheld=True, repay_rials=5)
     assert Complaint.objects.get(pk=other.pk).is_open
+    # An overcharge without a claimed amount has no excess to order back.
+    resolve_complaint(complaint.pk, regulator, upheld=False, reason="…")  # one open at a time
+    unmeasured = file_complaint(
+        citizen,
+        office_request,
+        kind=ComplaintKind.OVERCHARGE,
+        text="گران",
+        amount_claimed_rials=None,
+    )
+    with pytest.raises(FeedbackError) as exc:
+        resolve_complaint(unmeasured.pk, regulator, upheld=True, repay_rials=999_999_999_999)
+    assert exc.value.code == "repay" and Complaint.objects.get(pk=unmeasured.pk).is_open
+    resolve_complaint(unmeasured.pk, regulator, upheld=True, repay_rials=0)
+    assert Complaint.objects.get(pk=unmeasured.pk).repay_rials is None
 
 
 def test_the_office_records_the_return_once_and_the_citizen_hears(
@@ -134,6 +148,8 @@ def test_the_pages_the_regulator_the_office_and_the_citizen(
     assert 'value="۱۵۰٬۰۰۰"' in page  # the excess, offered as the amount to give back
     refused = client.post(url, {"decision": "upheld", "repay": "abc"})
     assert refused.status_code == 400 and "عدد صحیح" in refused.content.decode()
+    huge = client.post(url, {"decision": "upheld", "repay": "1" * 30})  # no 500
+    assert huge.status_code == 400 and "بیش از اندازه" in huge.content.decode()
     assert Complaint.objects.get(pk=complaint.pk).is_open
     assert client.post(url, {"decision": "upheld", "repay": "۱۲۰٬۰۰۰"}).status_code == 302
     assert Complaint.objects.get(pk=complaint.pk).repay_rials == 120_000
@@ -156,3 +172,12 @@ def test_the_pages_the_regulator_the_office_and_the_citizen(
     client.force_login(citizen)
     mine = client.get(reverse("cases:portal_request", args=[office_request.tracking_code]))
     assert "۱۲۰٬۰۰۰ ریال" in mine.content.decode() and "بازگرداند" in mine.content.decode()
+
+
+def test_an_emptied_amount_orders_nothing_back(client, citizen, office_request, regulator):
+    complaint = overcharge(citizen, office_request)
+    client.force_login(regulator)
+    url = reverse("feedback:complaint", args=[complaint.pk])
+    assert client.post(url, {"decision": "upheld", "repay": ""}).status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == "upheld" and complaint.repay_rials is None

@@ -21,6 +21,10 @@ SCORE_CHOICES = [
 ]
 
 
+# Larger than any fee; also what a database integer column holds.
+MAX_AMOUNT_RIALS = 10**13
+
+
 class ComplaintForm(NormalizingForm):
     kind = forms.ChoiceField(
         label=_("What is the complaint about?"),
@@ -57,7 +61,7 @@ class ComplaintForm(NormalizingForm):
                 _("Write the amount in Rials as a whole number, for example 350000."),
                 code="invalid",
             ) from None
-        if amount <= 0 or amount > 10**13:
+        if amount <= 0 or amount > MAX_AMOUNT_RIALS:
             raise forms.ValidationError(_("Enter the amount you paid, in Rials."), code="range")
         return amount
 
@@ -100,7 +104,10 @@ class ResolutionForm(NormalizingForm):
         label=_("To be given back to the citizen if upheld (Rials)"),
         required=False,
         max_length=30,
-        help_text=_("What the office took above the official total; 0 orders nothing back."),
+        help_text=_(
+            "At most what the office took above the official total; empty or 0: nothing is "
+            "to be given back."
+        ),
         widget=DigitsInput(grouped=True),
     )
 
@@ -109,12 +116,15 @@ class ResolutionForm(NormalizingForm):
         if not raw:
             return None
         try:
-            return parse_rials(raw)
+            amount = parse_rials(raw)
         except ValueError:
             raise forms.ValidationError(
                 _("Write the amount in Rials as a whole number, for example 350000."),
                 code="amount",
             ) from None
+        if amount > MAX_AMOUNT_RIALS:
+            raise forms.ValidationError(_("This amount is too large."), code="range")
+        return amount
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

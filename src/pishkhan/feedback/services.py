@@ -20,6 +20,7 @@ from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.cases.models import ServiceRequest
 from pishkhan.core.audit import record_event
+from pishkhan.core.i18n import active_language
 from pishkhan.core.models import AuditEvent
 from pishkhan.core.money import format_rials
 from pishkhan.notify.services import enqueue_sms
@@ -203,8 +204,8 @@ def resolve_complaint(
     the second of two racing decisions finds it resolved.
 
     An upheld overcharge orders the office to give back ``repay_rials`` (by default what the
-    citizen says was taken above the official total; the regulator may order less, never more
-    than the citizen says was taken, or nothing with 0)."""
+    citizen says was taken above the official total; the regulator may order less, or nothing
+    with 0, never more than that excess)."""
     if not may_decide(actor):
         raise FeedbackError("role", _("Only the regulator decides complaints."))
     reason = (reason or "").strip()
@@ -276,13 +277,22 @@ def _repayment(complaint: Complaint, upheld: bool, repay_rials: int | None) -> i
                 "repay",
             )
         return None
-    claimed = complaint.amount_claimed_rials
-    if repay_rials < 0 or (claimed is not None and repay_rials > claimed):
-        raise FeedbackError(
-            "repay",
-            _("The office can be ordered to give back at most what the citizen says it took."),
-            "repay",
-        )
+    # At most the excess: the official fees were owed, so only what was taken above them goes
+    # back; nothing without a claimed amount to measure it by.
+    excess = max(complaint.excess_rials or 0, 0)
+    if repay_rials < 0 or repay_rials > excess:
+        message: Any
+        if not excess:
+            message = _(
+                "The citizen did not say the office took more than the official total, so no "
+                "amount can be ordered back."
+            )
+        else:
+            message = _(
+                "The office can be ordered to give back at most what it took above the official "
+                "total: %(amount)s."
+            ) % {"amount": format_rials(excess, active_language())}
+        raise FeedbackError("repay", message, "repay")
     return repay_rials or None
 
 

@@ -210,7 +210,8 @@ def complaint(request: HttpRequest, pk: int) -> HttpResponse:
                     request.user,  # type: ignore[arg-type]
                     upheld=form.cleaned_data["decision"] == ComplaintStatus.UPHELD,
                     reason=form.cleaned_data["reason"],
-                    repay_rials=form.cleaned_data["repay"]
+                    # The field's value as the regulator left it: empty is nothing ordered back.
+                    repay_rials=(form.cleaned_data["repay"] or 0)
                     if item.kind == ComplaintKind.OVERCHARGE
                     and form.cleaned_data["decision"] == ComplaintStatus.UPHELD
                     else None,
