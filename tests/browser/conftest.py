@@ -103,6 +103,24 @@ class LiveServer:
                 row = conn.execute(query, (recipient,)).fetchone()
         return row[0] if row else ""
 
+    def register_identity(self, national_code: str, mobile: str, first: str, last: str) -> None:
+        """A person the server's identity registry knows (a new operator must be one)."""
+        query = (
+            "INSERT INTO accounts_identityrecord (national_code, first_name, last_name, "
+            "father_name, mobile) VALUES (%s, %s, %s, '', %s)"
+        )
+        params = (national_code, first, last, mobile)
+        if self.database_url.startswith("sqlite"):
+            import sqlite3
+
+            with sqlite3.connect(self.database_url.removeprefix("sqlite:///")) as conn:
+                conn.execute(query.replace("%s", "?"), params)
+        else:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as conn:
+                conn.execute(query, params)
+
 
 @pytest.fixture(scope="session")
 def server_url(live_server_process) -> str:

@@ -14,6 +14,7 @@ def test_manager_adds_an_operator_and_sets_a_fee(page, browser, live_server_proc
     page.get_by_role("link", name="مدیریت دفتر").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("مدیریت دفتر")
     assert_accessible(page)
+    live.register_identity("0790419904", "09125550001", "سمیه", "نادری")
     page.locator("#id_op-first_name").fill("سمیه")
     page.locator("#id_op-last_name").fill("نادری")
     page.locator("#id_op-national_code").fill("0790419904")
@@ -63,6 +64,7 @@ def test_a_refused_fee_is_marked_in_its_row_and_an_operator_is_deactivated(
     assert_accessible(page)
 
     # A new operator, then deactivated: marked in the list, and they cannot sign in.
+    live.register_identity("0013542419", "09125550007", "رضا", "احمدی")
     page.locator("#id_op-first_name").fill("رضا")
     page.locator("#id_op-last_name").fill("احمدی")
     page.locator("#id_op-national_code").fill("0013542419")

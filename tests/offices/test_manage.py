@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from pishkhan.accounts.models import User
+from pishkhan.accounts.models import IdentityRecord, User
 from pishkhan.catalog.models import Fee, FeeKind, Service
 from pishkhan.core.audit import events_for
 from pishkhan.core.demo import demo_national_code
@@ -29,6 +29,7 @@ def manager(client, settings):
 
 
 def test_manager_adds_an_operator_who_gets_a_password_link(client, manager, settings):
+    registered("0499370899", "09125550000", first_name="سمیه", last_name="نادری")
     response = client.post(
         reverse("offices:manage"),
         {
@@ -107,7 +108,17 @@ def test_only_the_manager_opens_it(client, settings):
 # A licence that is not active freezes the office's staff and services (decision 47).
 
 
+def registered(national_code, mobile, first_name="سمیه", last_name="نادری"):
+    """A person the identity registry knows: a new operator must be one."""
+    IdentityRecord.objects.get_or_create(
+        national_code=national_code,
+        defaults={"mobile": mobile, "first_name": first_name, "last_name": last_name},
+    )
+    return national_code
+
+
 def add_operator_data(national_code, mobile="09125550002"):
+    registered(national_code, mobile)
     return {
         "do": "add_operator",
         "op-first_name": "علي",
@@ -196,7 +207,7 @@ def test_a_national_code_that_has_a_staff_account_is_refused(client, manager):
 
     # An active staff account at another office (a person has one staff account at a time).
     other = Office.objects.get(licence_number="23-1002")
-    elsewhere = demo_national_code(990_004)
+    elsewhere = registered(demo_national_code(990_004), "09125550004")
     services.add_operator(
         other, first_name="a", last_name="b", national_code=elsewhere, mobile="09125550004"
     )
@@ -206,7 +217,8 @@ def test_a_national_code_that_has_a_staff_account_is_refused(client, manager):
 
     # A citizen's account is not a staff account: a citizen may become an operator.
     citizen = User.objects.get(username="9990000018")
-    assert client.post(url, add_operator_data(citizen.national_code)).status_code == 302
+    added = client.post(url, add_operator_data(citizen.national_code, citizen.mobile))
+    assert added.status_code == 302
     assert User.objects.filter(national_code=citizen.national_code).count() == 2
 
 
@@ -317,3 +329,30 @@ def test_a_refused_fee_names_its_service_and_keeps_what_was_typed(client, manage
     assert "9223372036854775807" not in html
     other = re.search(r'<tr data-service="gas-meter-test".*?</tr>', html, re.S).group(0)
     assert "is-invalid" not in other
+
+
+def test_a_new_operator_is_who_the_identity_registry_says(client, manager):
+    """Not anyone's national code with any name: the registry must confirm the national code and
+    mobile as one person's, and the account takes the registry's name for them."""
+    url = reverse("offices:manage")
+    count = User.objects.count()
+    stranger = demo_national_code(990_010)  # valid, but nobody the registry knows
+    data = {
+        "do": "add_operator",
+        "op-first_name": "<b>هر</b>",
+        "op-last_name": "نامی",
+        "op-national_code": stranger,
+        "op-mobile": "09125550010",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "سامانه هویت" in refused.content.decode()
+    assert User.objects.count() == count
+    # Someone else's national code with one's own mobile is refused the same way.
+    citizen = User.objects.get(username="9990000018")
+    data["op-national_code"] = citizen.national_code
+    assert User.objects.count() == count and client.post(url, data).status_code == 200
+    # The registry's pair: the account carries the registry's name, not the typed one.
+    data["op-mobile"] = citizen.mobile
+    assert client.post(url, data).status_code == 302
+    operator = User.objects.get(national_code=citizen.national_code, role="office_operator")
+    assert (operator.first_name, operator.last_name) == (citizen.first_name, citizen.last_name)
