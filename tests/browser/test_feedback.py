@@ -69,7 +69,8 @@ def test_citizen_reports_an_overcharge_and_the_regulator_upholds_it(
     # A mistake first: an amount that is not a number.
     page.get_by_label("موضوع شکایت چیست؟").select_option("overcharge")
     page.get_by_label(re.compile("کل مبلغی که دفتر")).fill("خیلی زیاد")
-    page.get_by_label("چه اتفاقی افتاد").fill("دفتر بیش از مبلغ رسید از من گرفت.")
+    # One very long "word" too, as people paste: it must wrap, not widen the pages.
+    page.get_by_label("چه اتفاقی افتاد").fill("دفتر بیش از مبلغ رسید از من گرفت. " + "ی" * 400)
     page.get_by_role("button", name="ثبت شکایت").click()
     expect(page.locator(".invalid-feedback")).to_contain_text("عدد صحیح")
     assert_accessible(page)
@@ -93,6 +94,9 @@ def test_citizen_reports_an_overcharge_and_the_regulator_upholds_it(
     assert_accessible(regulator)
     row.get_by_role("link").click()
     expect(regulator.locator(".complaint-text")).to_contain_text("بیش از مبلغ رسید")
+    assert regulator.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    ), "the long word widened the page"
     expect(regulator.locator(".claimed")).to_contain_text("۲٬۵۰۰٬۰۰۰ ریال")
     assert_accessible(regulator)
     # Dismissing needs a reason; upholding does not.
