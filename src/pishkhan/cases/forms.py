@@ -21,7 +21,7 @@ from pishkhan.core.forms import (
 )
 from pishkhan.core.i18n import active_language
 from pishkhan.core.identifiers import is_valid_tracking_code
-from pishkhan.core.text import to_persian_digits
+from pishkhan.core.text import digits_for_language, to_persian_digits
 
 _UPLOAD_MESSAGES = {
     "too_large": _("The file is larger than %(mb)s MB."),
@@ -68,6 +68,27 @@ def _label(obj: Any, attribute: str) -> str:
     return to_persian_digits(getattr(obj, f"{attribute}_fa"))
 
 
+def _bounds(low: int | None, high: int | None) -> list[Any]:
+    """A declared number's limits, said with the figure in the UI's digits (Django's own
+    messages show it in Latin digits)."""
+
+    def check(value: int) -> None:
+        shown = {
+            "low": digits_for_language(low, active_language()),
+            "high": digits_for_language(high, active_language()),
+        }
+        if low is not None and high is not None and not low <= value <= high:
+            raise ValidationError(
+                _("Enter a number from %(low)s to %(high)s.") % shown, code="range"
+            )
+        if low is not None and value < low:
+            raise ValidationError(_("Enter %(low)s or more.") % shown, code="min_value")
+        if high is not None and value > high:
+            raise ValidationError(_("Enter %(high)s or less.") % shown, code="max_value")
+
+    return [check] if low is not None or high is not None else []
+
+
 def field_for(spec: FormField) -> forms.Field:
     """One Django form field for one declared field of a service's form."""
     common: dict[str, Any] = {
@@ -79,10 +100,7 @@ def field_for(spec: FormField) -> forms.Field:
         return forms.CharField(max_length=spec.max_length or 500, **common)
     if spec.kind == FieldKind.NUMBER:
         return forms.IntegerField(
-            min_value=spec.min_value,
-            max_value=spec.max_value,
-            widget=DigitsInput,
-            **common,
+            validators=_bounds(spec.min_value, spec.max_value), widget=DigitsInput, **common
         )
     if spec.kind == FieldKind.JALALI_DATE:
         return JalaliDateField(**common)
