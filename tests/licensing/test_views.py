@@ -249,7 +249,9 @@ def test_renewal_is_offered_only_within_its_window_and_asks_first(client):
     new_expiry = format_jalali_date(licence.expires_on.replace(year=licence.expires_on.year + 5))
     html = client.get(url).content.decode()
     button = re.search(r'<button[^>]*value="renew"[^>]*>', html).group(0)
-    assert f'data-confirm="پروانه تا {new_expiry} تمدید شود؟' in button
+    assert (
+        f'data-confirm="پروانه تا {new_expiry} تمدید شود؟ این کار برگشت‌پذیر نیست."' in button
+    )  # asked once
     html = client.post(url, {"do": "renew"}, follow=True).content.decode()
     assert Licence.objects.filter(office=office).count() == 2
     history = html.split("<ol", 1)[1]
