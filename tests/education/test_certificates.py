@@ -452,3 +452,31 @@ def test_codes_on_the_certificate_sit_beside_their_labels(client, service, stude
     assert '<td><span dir="ltr" class="holder-code">' in html
     assert '<td><span dir="ltr" class="request-code">' in html
     assert '<td dir="ltr"' not in html
+
+
+def test_the_employment_certificate_is_printed_in_the_language_asked(client):
+    """Asked in English (for an embassy): English for whoever opens it, a Persian reader too."""
+    service = Service.objects.get(code=certificates.EMPLOYMENT_SERVICE)
+    teacher = teacher_user()
+    request, _ = submit(
+        service=service,
+        citizen=teacher,
+        channel=Channel.ONLINE,
+        actor=teacher,
+        form_values={"purpose": "embassy", "recipient_name": "Embassy of Italy", "language": "en"},
+    )
+    client.force_login(teacher)
+    page = client.get(
+        reverse("education:certificate", args=[request.tracking_code]),
+        HTTP_ACCEPT_LANGUAGE="fa",
+    ).content.decode()
+    assert '<html lang="en" dir="ltr">' in page and "Employment certificate" in page
+    pdf = client.get(reverse("education:certificate_pdf", args=[request.tracking_code]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # Asked in Persian: Persian, whatever the reader's language.
+    Certificate.objects.filter(request=request).update(
+        data={**Certificate.objects.get(request=request).data, "language": "fa"}
+    )
+    client.cookies["pishkhan_language"] = "en"
+    page = client.get(reverse("education:certificate", args=[request.tracking_code])).content
+    assert '<html lang="fa" dir="rtl">' in page.decode()

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from pishkhan.accounts.access import roles_required
@@ -35,13 +36,24 @@ def _printed(request: HttpRequest, tracking_code: str) -> dict[str, object]:
     if certificate is None:
         raise Http404
     certificate.request = service_request
-    return {"req": service_request, "printed": printed(request, certificate)}
+    return {"req": service_request, "printed": printed(request, certificate), "cert": certificate}
+
+
+def _language_of(context: dict[str, object]) -> str | None:
+    """The language the citizen asked the certificate in (the teacher's employment certificate
+    asks, for embassies): printed in it whoever opens it. None: the reader's language."""
+    certificate = context["cert"]
+    assert isinstance(certificate, Certificate)
+    language = (certificate.data or {}).get("language")
+    return language if language in ("fa", "en") else None
 
 
 @signed_in
 @require_GET
 def certificate(request: HttpRequest, tracking_code: str) -> HttpResponse:
-    response = render(request, "education/certificate.html", _printed(request, tracking_code))
+    context = _printed(request, tracking_code)
+    with translation.override(_language_of(context) or translation.get_language()):
+        response = render(request, "education/certificate.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -50,7 +62,8 @@ def certificate(request: HttpRequest, tracking_code: str) -> HttpResponse:
 @require_GET
 def certificate_pdf(request: HttpRequest, tracking_code: str) -> HttpResponse:
     context = {**_printed(request, tracking_code), "stylesheet": pdf_stylesheet(PDF_STYLESHEET)}
-    html = render_to_string("education/certificate_pdf.html", context, request=request)
+    with translation.override(_language_of(context) or translation.get_language()):
+        html = render_to_string("education/certificate_pdf.html", context, request=request)
     response = HttpResponse(render_pdf(html, PDF_FILES), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{tracking_code}.pdf"'
     response["Cache-Control"] = "private, no-store"
