@@ -88,6 +88,7 @@ def test_bad_uploads_are_refused_with_reasons(client, settings):
         (pdf("photo.pdf", PNG), "محتوای فایل با نام آن"),  # a PNG named .pdf
         (pdf("big.pdf", b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)), "بزرگ‌تر"),
         (pdf("notes.txt", b"hello"), "فقط فایل"),
+        (pdf("card.png", PNG), "باز نمی‌شود"),  # starts like a PNG, the rest is not one
     ]
     for upload, message in cases:
         files = {f"document_{documents[0].pk}": upload}
@@ -310,3 +311,18 @@ def test_a_suspended_offices_home_says_its_status_once(client):
     assert text.count("تعلیق‌شده") == 1, text
     assert "وضعیت پروانه: تعلیق‌شده تا" in text and "علت: اضافه‌دریافت" in text
     assert format_jalali_date(until) in text
+
+
+def test_a_real_image_is_accepted():
+    import io
+
+    from PIL import Image
+
+    from pishkhan.core.files import check_upload
+
+    for fmt, name, kind in (("PNG", "card.png", "image/png"), ("JPEG", "card.jpg", "image/jpeg")):
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), "white").save(buffer, fmt)
+        data = buffer.getvalue()
+        checked = check_upload(io.BytesIO(data), name, len(data), 1024 * 1024)
+        assert checked.content_type == kind

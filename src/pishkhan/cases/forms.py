@@ -28,6 +28,7 @@ _UPLOAD_MESSAGES = {
     "empty": _("The file is empty."),
     "mismatch": _("The file's content does not match its name (for example, a PNG named .pdf)."),
     "type": _("Only PDF, JPEG and PNG files are accepted."),
+    "damaged": _("This image cannot be opened: it is damaged, or not really a JPEG or PNG."),
 }
 
 

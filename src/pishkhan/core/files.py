@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import IO
 
+from PIL import Image, UnidentifiedImageError
+
 # Magic numbers of the document types people may upload.
 _SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
     (b"%PDF-", "application/pdf", (".pdf",)),
@@ -40,9 +42,23 @@ def check_upload(stream: IO[bytes], name: str, size: int, max_bytes: int) -> Che
         if head.startswith(magic):
             if not lowered.endswith(extensions):
                 raise UploadRejected("mismatch", "the file's content does not match its name")
+            if content_type != "application/pdf":
+                _check_image(stream)
             digest = hashlib.sha256()
             for chunk in iter(lambda: stream.read(65536), b""):
                 digest.update(chunk)
             stream.seek(0)
             return CheckedUpload(content_type, size, digest.hexdigest())
     raise UploadRejected("type", "only PDF, JPEG and PNG files are accepted")
+
+
+def _check_image(stream: IO[bytes]) -> None:
+    """A JPEG or PNG must open as one: a file that only starts like an image (its first bytes
+    right, the rest damaged or something else) reaches a reviewer who cannot open it."""
+    try:
+        with Image.open(stream) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise UploadRejected("damaged", "the image cannot be read") from None
+    finally:
+        stream.seek(0)
