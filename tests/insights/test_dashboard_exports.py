@@ -50,19 +50,20 @@ def test_small_counts_and_what_is_computed_from_them_are_suppressed_in_csv(clien
     rows = _csv_rows(response)
     header, service_row = rows[0], rows[1]
     assert header == ["خدمت", "دستگاه", "در دفاتر", "برخط", "جمع", "سهم برخط"]
-    # 3 at offices, 2 online: both suppressed, and so are the total (5) and the online share.
-    assert service_row[2:] == ["<5", "<5", "<5", "<5"]
+    # 3 at offices, 2 online: both suppressed, and so are the total (5) and the online share,
+    # marked as computed from a small count ("<5" would say something false of the total).
+    assert service_row[2:] == ["<5", "<5", "*", "*"]
     assert service_row[0] and service_row[1]  # the service and agency names
     notes = [row[0] for row in rows[2:] if row]
-    assert any("«<5»" in note for note in notes)
+    assert any("«<5»" in note and "«*»" in note for note in notes)
     assert any("۱۴۰۴/۰۳/۱۱" in note or "1404/03/11" in note for note in notes)
 
 
 def test_zero_stays_zero_and_each_small_day_is_suppressed(client, small_set):
     rows = _csv_rows(_export(client, small_set, "over-time", "csv"))
     days = {row[0]: row[1:] for row in rows[1:41]}
-    assert days["1404/03/11"] == ["<5", "<5", "<5"]  # A at the office, B online
-    assert days["1404/03/13"] == ["<5", "0", "<5"]  # E only
+    assert days["1404/03/11"] == ["<5", "<5", "*"]  # A at the office, B online; their total
+    assert days["1404/03/13"] == ["<5", "0", "*"]  # E only
     assert days["1404/03/20"] == ["0", "0", "0"]
 
 
@@ -75,7 +76,7 @@ def test_xlsx_suppresses_the_same_cells(client, small_set):
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == ["وضعیت", "درخواست‌ها", "سهم"]
     statuses = values[1:6]
-    assert all(row[1] == "<5" and row[2] == "<5" for row in statuses)
+    assert all(row[1] == "<5" and row[2] == "*" for row in statuses)
     notes = [row[0] for row in values[7:] if row[0]]
     assert any("«<5»" in note for note in notes)
 
@@ -125,7 +126,7 @@ def test_figures_of_five_or_more_are_written_as_they_are():
     assert exports.cells(table) == [
         ["'=SUM(A1)", 7, 5, 12, 58.3, 2],  # a formula-like name is kept as text
         ["x", 9, 0, 9, 0.0, 1],
-        ["y", 6, "<5", "<5", "<5", 3],  # offices are no count of people: never suppressed
+        ["y", 6, "<5", "*", "*", 3],  # offices are no count of people: never suppressed
     ]
 
 

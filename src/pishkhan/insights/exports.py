@@ -26,7 +26,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def suppression_note() -> str:
     return _(
         "Counts of requests, decisions, ratings and complaints from 1 to %(limit)s are shown as "
-        '"<%(below)s", and so is every figure computed from one; rows of totals are left out.'
+        '"<%(below)s", and every figure computed from one (a total, a share, a rate, an '
+        'average) as "*"; rows of totals are left out.'
     ) % {"limit": SUPPRESS_BELOW - 1, "below": SUPPRESS_BELOW}
 
 
@@ -38,7 +39,8 @@ def _safe(value: Any) -> Any:
 
 
 def cells(table: Table) -> list[list[Any]]:
-    """The rows an export writes: each cell's value, or "<5" where it is suppressed."""
+    """The rows an export writes: each cell's value, or "<5" (a small count) or "*" (a figure
+    computed from one) where it is suppressed."""
     return [[_safe(cell.exported) for cell in row] for row in table.rows]
 
 

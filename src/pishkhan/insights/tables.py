@@ -28,6 +28,9 @@ from .selectors import bucket_upper_hours
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
+# A figure computed from a suppressed count (a total, a share, a rate, an average): not "<5",
+# which would say something false of a total of 12 made of 9 and 3.
+SUPPRESSED_DERIVED = "*"
 DASH = "—"
 
 
@@ -110,7 +113,9 @@ class Cell:
 
     @property
     def exported(self) -> Any:
-        return SUPPRESSED if self.suppressed else self.value
+        if not self.suppressed:
+            return self.value
+        return SUPPRESSED if self.sources == (self.value,) else SUPPRESSED_DERIVED
 
     def html(self, tag: str = "td", scope: str = "") -> str:
         """The cell as HTML (escaped). Tables are rendered here, not cell by cell in a
