@@ -140,3 +140,11 @@ def test_an_export_outside_the_scope_is_not_found(client, small_set):
     assert _export(client, small_set, "services", "csv", url=url).status_code == 404
     regulator = _export(client, small_set, "services", "csv", "regulator", url=url)
     assert regulator.status_code == 200
+
+
+def test_a_long_table_title_names_its_sheet_by_whole_words():
+    title = "شکایت‌ها و گزارش‌های اضافه‌دریافت به تفکیک دفتر"
+    name = exports._sheet_title(title)
+    assert len(name) <= 31 and name.endswith("…") and title.startswith(name[:-1])
+    assert name[:-1].split()[-1] in title.split()  # no word cut in half
+    assert exports._sheet_title("وضعیت: درخواست‌ها") == "وضعیت  درخواست‌ها"

@@ -67,7 +67,13 @@ def as_csv(table: Table, about: str, filename: str) -> HttpResponse:
 
 
 def _sheet_title(title: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
+    """A sheet's name: Excel takes at most 31 characters; a longer title ends at the last whole
+    word that fits, with an ellipsis, not in the middle of one."""
+    clean = re.sub(r"[\[\]:*?/\\]", " ", title).strip()
+    if len(clean) > 31:
+        cut = clean[:30].rsplit(" ", 1)[0] if " " in clean[:30] else clean[:30]
+        clean = cut.rstrip() + "…"
+    return clean or "Sheet"
 
 
 def as_xlsx(table: Table, about: str, filename: str, *, rtl: bool) -> HttpResponse:
