@@ -25,6 +25,18 @@ SCORE_CHOICES = [
 MAX_AMOUNT_RIALS = 10**13
 
 
+def rials_typed(raw: str) -> int | None:
+    """An amount typed in Rials (Persian or Latin digits, separators), or None when empty."""
+    if not raw:
+        return None
+    try:
+        return parse_rials(raw)
+    except ValueError:
+        raise forms.ValidationError(
+            _("Write the amount in Rials as a whole number, for example 350000."), code="invalid"
+        ) from None
+
+
 class ComplaintForm(NormalizingForm):
     kind = forms.ChoiceField(
         label=_("What is the complaint about?"),
@@ -51,16 +63,9 @@ class ComplaintForm(NormalizingForm):
     )
 
     def clean_amount_claimed(self) -> int | None:
-        raw = self.cleaned_data.get("amount_claimed", "")
-        if not raw:
+        amount = rials_typed(self.cleaned_data.get("amount_claimed", ""))
+        if amount is None:
             return None
-        try:
-            amount = parse_rials(raw)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Write the amount in Rials as a whole number, for example 350000."),
-                code="invalid",
-            ) from None
         if amount <= 0 or amount > MAX_AMOUNT_RIALS:
             raise forms.ValidationError(_("Enter the amount you paid, in Rials."), code="range")
         return amount
@@ -112,17 +117,8 @@ class ResolutionForm(NormalizingForm):
     )
 
     def clean_repay(self) -> int | None:
-        raw = self.cleaned_data.get("repay", "")
-        if not raw:
-            return None
-        try:
-            amount = parse_rials(raw)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Write the amount in Rials as a whole number, for example 350000."),
-                code="amount",
-            ) from None
-        if amount > MAX_AMOUNT_RIALS:
+        amount = rials_typed(self.cleaned_data.get("repay", ""))
+        if amount is not None and amount > MAX_AMOUNT_RIALS:
             raise forms.ValidationError(_("This amount is too large."), code="range")
         return amount
 
