@@ -38,6 +38,7 @@ from pishkhan.catalog.fees import fee_schedule
 from pishkhan.catalog.models import Agency, Channel, Fee, Service
 from pishkhan.core.i18n import active_language
 from pishkhan.core.ratelimit import over_rate_limit
+from pishkhan.core.text import digits_for_language
 from pishkhan.education.certificates import certificate_for_code
 from pishkhan.education.certificates import check_token as check_certificate_token
 from pishkhan.education.models import Certificate
@@ -152,7 +153,12 @@ class Pages(LimitOffsetPagination):
             return
         if not (text.isascii() and text.isdigit()) or int(text) < minimum:
             raise exceptions.ValidationError(
-                {name: [_("A whole number of at least %(minimum)s.") % {"minimum": minimum}]}
+                {
+                    name: [
+                        _("A whole number of at least %(minimum)s.")
+                        % {"minimum": digits_for_language(minimum, active_language())}
+                    ]
+                }
             )
 
 
