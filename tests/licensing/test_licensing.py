@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from pishkhan.accounts.models import User
+from pishkhan.accounts.models import IdentityRecord, User
 from pishkhan.cases.services import RequestError
 from pishkhan.core.audit import events_for, verify
 from pishkhan.core.demo import demo_national_code
@@ -338,15 +338,61 @@ def test_the_licence_life_cycle_runs_on_its_workflow(people):
     assert (last.action, last.to_state, last.actor_id) == ("expire", "expired", None)
 
 
-def test_a_manager_the_registry_does_not_confirm_still_gets_the_licence_unnamed(people):
-    application = services.apply(
-        people["9990000018"], **application_fields(manager_mobile="09121009999")
+# The manager is who the identity registry says, and an adult (decision 53).
+
+
+def test_a_manager_the_registry_does_not_confirm_is_refused_when_filing(people):
+    before = LicenceApplication.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.apply(people["9990000018"], **application_fields(manager_mobile="09121009999"))
+    assert list(exc.value.message_dict) == ["manager_mobile"]
+    assert "سامانه هویت" in exc.value.message_dict["manager_mobile"][0]
+    assert LicenceApplication.objects.count() == before
+
+
+def test_a_minor_cannot_be_an_offices_manager(people):
+    today = timezone.localdate()
+    IdentityRecord.objects.create(
+        national_code=demo_national_code(990_101),
+        first_name="امید",
+        last_name="شریفی",
+        mobile="09121009998",
+        birth_date=today.replace(year=today.year - 18) + dt.timedelta(days=1),
     )
-    services.act(application.pk, "start_review", people["ict-tehran"])
-    services.act(application.pk, "record_visit", people["ict-tehran"], comment="مناسب")
-    office = services.approve(application.pk, people["regulator"]).office
-    manager = User.objects.get(office=office, role="office_manager")
-    assert (manager.first_name, manager.last_name, manager.mobile) == ("", "", "09121009999")
+    before = LicenceApplication.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.apply(
+            people["9990000018"],
+            **application_fields(
+                manager_national_code=demo_national_code(990_101), manager_mobile="09121009998"
+            ),
+        )
+    assert list(exc.value.message_dict) == ["manager_national_code"]
+    assert "کمتر از ۱۸ سال" in exc.value.message_dict["manager_national_code"][0]
+    assert LicenceApplication.objects.count() == before
+    # On their eighteenth birthday they may.
+    IdentityRecord.objects.filter(national_code=demo_national_code(990_101)).update(
+        birth_date=today.replace(year=today.year - 18)
+    )
+    services.apply(
+        people["9990000018"],
+        **application_fields(
+            manager_national_code=demo_national_code(990_101), manager_mobile="09121009998"
+        ),
+    )
+
+
+def test_no_licence_is_issued_when_the_registry_no_longer_confirms_the_manager(people):
+    application = reviewed(people)
+    # The mobile changed hands after the application was filed.
+    IdentityRecord.objects.filter(national_code=demo_national_code(1)).update(mobile="09121009999")
+    offices, users = Office.objects.count(), User.objects.count()
+    with pytest.raises(services.LicensingError) as refused:
+        services.approve(application.pk, people["regulator"])
+    assert refused.value.code == "manager_unconfirmed"
+    application.refresh_from_db()
+    assert application.status == "site_visited" and application.office is None
+    assert (Office.objects.count(), User.objects.count()) == (offices, users)
 
 
 def _ends_in(office, days):

@@ -356,3 +356,39 @@ def test_a_new_operator_is_who_the_identity_registry_says(client, manager):
     assert client.post(url, data).status_code == 302
     operator = User.objects.get(national_code=citizen.national_code, role="office_operator")
     assert (operator.first_name, operator.last_name) == (citizen.first_name, citizen.last_name)
+
+
+def test_a_minor_cannot_be_made_an_operator(client, manager):
+    """The registry knows the person is 17: refused on the national code, in Persian digits,
+    with what was typed kept and nothing saved (decision 53)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    minor = demo_national_code(990_011)
+    IdentityRecord.objects.create(
+        national_code=minor,
+        first_name="آرش",
+        last_name="کمالی",
+        mobile="09125550011",
+        birth_date=today.replace(year=today.year - 17) - dt.timedelta(days=200),
+    )
+    count = User.objects.count()
+    data = {
+        "do": "add_operator",
+        "op-first_name": "آرش",
+        "op-last_name": "کمالی",
+        "op-national_code": minor,
+        "op-mobile": "09125550011",
+    }
+    refused = client.post(reverse("offices:manage"), data)
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "کمتر از ۱۸ سال" in page
+    assert 'name="op-national_code"' in page and to_persian_digits(minor) in page
+    assert User.objects.count() == count
+    with pytest.raises(ValidationError) as exc:
+        services.add_operator(
+            manager.office, first_name="", last_name="", national_code=minor, mobile="09125550011"
+        )
+    assert list(exc.value.message_dict) == ["national_code"]

@@ -15,7 +15,6 @@ re-import of the records never changes a certificate already on paper. docs/educ
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pishkhan.accounts.identity import ADULT_AGE, age_on
 from pishkhan.accounts.models import User
 from pishkhan.cases.models import ServiceRequest
 from pishkhan.cases.services import RequestError
@@ -48,7 +48,6 @@ ACADEMIC_SERVICE = "moe-sanjesh-academic-verification"
 EMPLOYMENT_SERVICE = "moe-teacher-employment-certificate"
 # The form field naming the student when a parent files for a minor child (empty: oneself).
 STUDENT_FIELD = "student_national_code"
-ADULT_AGE = 18
 PAYLOAD_VERSION = 1
 
 # The request form's level -> the record levels it certifies. Pre-university (the old system's
@@ -60,10 +59,6 @@ REQUESTED_LEVELS: dict[str, tuple[str, ...]] = {
     "upper_secondary": (Level.UPPER_SECONDARY,),
     "pre_university": (Level.UPPER_SECONDARY,),
 }
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 # --- who the certificate is about ----------------------------------------------------------------

@@ -11,6 +11,7 @@ requests are keyed.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,12 @@ DATA = Path(__file__).resolve().parent / "data"
 STUDENTS_FILE = DATA / "students-example.csv"
 TEACHERS_FILE = DATA / "teachers-example.csv"
 
-# seed (demo_national_code), mobile, province SCI code: the example teachers' registry entries.
-DEMO_TEACHERS = [(201, "09121000201", "23"), (202, "09131000202", "10")]
+# seed (demo_national_code), mobile, province SCI code, birth date: the example teachers'
+# registry entries.
+DEMO_TEACHERS = [
+    (201, "09121000201", "23", dt.date(1981, 4, 9)),
+    (202, "09131000202", "10", dt.date(1986, 12, 1)),
+]
 
 UNIVERSITY = {
     "level": "upper_secondary",
@@ -79,7 +84,7 @@ def load(stdout: object) -> list[tuple[str, str, str]]:
 
 
 def _teachers_in_registry() -> None:
-    for seed, mobile, province_code in DEMO_TEACHERS:
+    for seed, mobile, province_code, birth_date in DEMO_TEACHERS:
         teacher = Teacher.objects.get(national_code=demo_national_code(seed))
         IdentityRecord.objects.update_or_create(
             national_code=teacher.national_code,
@@ -88,6 +93,7 @@ def _teachers_in_registry() -> None:
                 "last_name": teacher.last_name,
                 "mobile": mobile,
                 "province": Province.objects.get(sci_code=province_code),
+                "birth_date": birth_date,
             },
         )
 

@@ -52,6 +52,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from pishkhan.accounts.identity import ADULT_AGE, age_on
 from pishkhan.core.identifiers import (
     IdentifierError,
     national_code_check_digit,
@@ -125,7 +126,6 @@ LEVEL_ALIASES = {
 }
 # The same, as the level's value (what the database keeps).
 _LEVELS = {alias: str(level.value) for alias, level in LEVEL_ALIASES.items()}
-ADULT_AGE = 18
 
 
 class ImportFileError(Exception):
@@ -585,10 +585,6 @@ def _county(column: str, value: str, counties: dict[str, int]) -> int | None:
     return county_id
 
 
-def _age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 NULL = "\\N"  # COPY's null
 
 
@@ -764,7 +760,7 @@ class _StudentParser(_Parser):
                 known = (
                     parsed.isoformat(),
                     parsed > self.today,
-                    _age_on(parsed, self.today) < ADULT_AGE,
+                    age_on(parsed, self.today) < ADULT_AGE,
                 )
             if len(self.births) > 100_000:
                 self.births.clear()

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.accounts.identity import IdentityMismatch
+from pishkhan.accounts.identity import Identity, IdentityMismatch, confirmed_adult
 from pishkhan.accounts.identity import backend as identity_backend
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
@@ -81,6 +81,14 @@ def apply(
             )
             application.status = application.workflow.parsed.initial
             application.full_clean()
+            # The manager is who the identity registry says, and an adult (decision 53): the
+            # licence's set-password link goes to this mobile.
+            confirmed_adult(
+                application.manager_national_code,
+                application.manager_mobile,
+                national_code_field="manager_national_code",
+                mobile_field="manager_mobile",
+            )
             application.save()
             for title, upload, valid_until in documents:
                 document = ApplicationDocument(
@@ -186,6 +194,7 @@ def approve(
                     "capacity": digits_for_language(state.capacity, active_language()),
                 },
             )
+        manager_identity = _manager_identity(application)
         try:
             take_step(
                 application,
@@ -222,7 +231,7 @@ def approve(
         )
         application.office = office
         application.save(update_fields=["status", "version", "office"])
-        manager = _manager_account(application, office)
+        manager = _manager_account(application, office, manager_identity)
         _initial_offerings(office)
         record_event(
             OFFICE_SUBJECT,
@@ -245,23 +254,34 @@ def approve(
     return application
 
 
-def _manager_account(application: LicenceApplication, office: Office) -> User:
-    """The new office's manager account, with no password until the manager sets one through
-    the link sent by SMS, named as the identity registry knows the manager (decision 46)."""
+def _manager_identity(application: LicenceApplication) -> Identity:
+    """The manager as the identity registry knows them now. The pair was confirmed when the
+    application was filed; if the registry no longer confirms it (the mobile changed hands), the
+    licence is not issued: its set-password link would go to someone else (decision 53)."""
     try:
-        identity = identity_backend().inquire(
+        return identity_backend().inquire(
             application.manager_national_code, application.manager_mobile
         )
-        first_name, last_name = identity.first_name, identity.last_name
     except IdentityMismatch:
-        # The registry does not confirm the pair (any more): the licence is still issued and
-        # an administrator names the account (users admin).
-        first_name = last_name = ""
+        raise LicensingError(
+            "manager_unconfirmed",
+            _(
+                "The identity registry no longer confirms the manager's mobile as the manager's "
+                "national code, so the licence cannot be issued on this application. Reject it "
+                "with that reason; the applicant may apply again with the mobile registered in "
+                "the manager's name."
+            ),
+        ) from None
+
+
+def _manager_account(application: LicenceApplication, office: Office, identity: Identity) -> User:
+    """The new office's manager account, with no password until the manager sets one through
+    the link sent by SMS, named as the identity registry knows the manager (decision 46)."""
     manager = User(
         username=f"manager-{office.licence_number}",
         role=Role.OFFICE_MANAGER,
-        first_name=first_name,
-        last_name=last_name,
+        first_name=identity.first_name,
+        last_name=identity.last_name,
         office=office,
         province_id=office.province_id,
         national_code=application.manager_national_code,

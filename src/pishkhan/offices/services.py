@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pishkhan.accounts.identity import IdentityMismatch
-from pishkhan.accounts.identity import backend as identity_backend
+from pishkhan.accounts.identity import confirmed_adult
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import STAFF_ROLES, Role
 from pishkhan.accounts.services import set_password_path
@@ -124,27 +123,14 @@ def add_operator(
 ) -> User:
     """A new operator account for the office, without a password: the operator sets it through
     the link sent to their mobile. Refused for an office whose licence is not active, for a
-    national code that already has a staff account (``_check_national_code_free``), and for a
-    national code and mobile the identity registry does not confirm as one person's; the
-    account is named as the registry names that person, whatever was typed."""
+    national code that already has a staff account (``_check_national_code_free``), for a
+    national code and mobile the identity registry does not confirm as one person's, and for a
+    minor (``confirmed_adult``); the account is named as the registry names that person,
+    whatever was typed."""
     office = _locked_office(office)
     check_can_manage(office)
     _check_national_code_free(office, national_code, exclude=None)
-    try:
-        identity = identity_backend().inquire(national_code, mobile)
-    except IdentityMismatch:
-        raise ValidationError(
-            {
-                "mobile": ValidationError(
-                    _(
-                        "The identity registry does not confirm this mobile number as this "
-                        "national code's: check both, or ask the person for the mobile "
-                        "registered in their name."
-                    ),
-                    code="identity",
-                )
-            }
-        ) from None
+    identity = confirmed_adult(national_code, mobile)
     first_name = identity.first_name or first_name
     last_name = identity.last_name or last_name
     number = User.objects.filter(office=office, role=Role.OFFICE_OPERATOR).count() + 1
