@@ -6,8 +6,10 @@ a total published elsewhere — an agency's services and the agency's own figure
 period and the period's, the statuses and the requests at offices and online — would give it
 back: the total less the other counts. So in every group with exactly one count hidden another
 one is hidden too (a complement, "x"): the smallest count of the group that is not zero (a zero
-hides nothing, and it is what the table shows for what it does not count). A complement can
-leave another group with one count hidden; each such group gets its own, until none is left.
+hides nothing, and it is what the table shows for what it does not count) — one of the counts
+the group adds up, never its total (a total on the page, such as the requests at offices, is
+the sum of other breakdowns too). A complement can leave another group with one count hidden;
+each such group gets its own, until none is left.
 
 A pure function of the tables' counts and groups (``tables.Table.counts``, ``groups``), the same
 for every table of a page: the view computes it once per export of the page.
@@ -31,19 +33,22 @@ def hidden_counts(tables: Iterable[Table]) -> frozenset[Key]:
         value.update(table.counts())
     hidden = {key for key, n in value.items() if is_small(n)}
 
+    # Each group's counts on the page: its members, then its total's (counted, never chosen).
     groups: list[list[Key]] = []
+    chosen_from: list[int] = []
     for table in tables:
         for group in table.groups:
             members = [key for key in group.members if key in value]
-            members += [key for key in group.total if key in value and key not in members]
-            if len(members) > 1:
-                groups.append(members)
+            counts = members + [key for key in group.total if key in value]
+            if len(counts) > 1:
+                groups.append(counts)
+                chosen_from.append(len(members))
     groups_of: dict[Key, list[int]] = defaultdict(list)
     hidden_in = [0] * len(groups)  # how many of each group's counts are hidden
-    for index, members in enumerate(groups):
-        for key in members:
+    for index, counts in enumerate(groups):
+        for key in counts:
             groups_of[key].append(index)
-        hidden_in[index] = sum(key in hidden for key in members)
+        hidden_in[index] = sum(key in hidden for key in counts)
 
     waiting = deque(index for index, n in enumerate(hidden_in) if n == 1)
     while waiting:
@@ -52,12 +57,12 @@ def hidden_counts(tables: Iterable[Table]) -> frozenset[Key]:
             continue
         candidates = [
             (value[key], position, key)
-            for position, key in enumerate(groups[index])
+            for position, key in enumerate(groups[index][: chosen_from[index]])
             if key not in hidden and value[key] > 0
         ]
         if not candidates:
-            # The hidden count is the group's only one above zero: it equals the total, which is
-            # then as small and suppressed wherever it is published.
+            # The hidden count is the group's only one above zero: it equals the total, as
+            # small, and suppressed wherever that is published.
             continue
         _n, _position, complement = min(candidates)
         hidden.add(complement)
