@@ -365,7 +365,7 @@ def channels_table(volume: Volume, decided: Decisions, names: Names) -> Table:
         empty=_("No requests were filed in this period."),
     )
     total = volume.total
-    for channel, n in ((Channel.OFFICE, total.office), (Channel.ONLINE, total.online)):
+    for channel, n in ((OFFICE, total.office), (ONLINE, total.online)):
         if not n and channel not in decided.by_channel:
             continue
         histogram = decided.by_channel.get(channel)
