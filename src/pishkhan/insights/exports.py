@@ -2,9 +2,10 @@
 suppressed.
 
 Counts of requests, decisions, ratings and complaints from 1 to 4 are written as the string
-"<5", and so is every figure computed from one (a total, a share, a rate, a median, an
-average). Rows of totals are left out, so no suppressed count can be worked back by
-subtraction. A note line at the end of the file says so.
+"<5"; a few more counts as "x", so that none of those can be worked back by subtraction from a
+total published elsewhere on the page (``suppression``); and every figure computed from a count
+left out (a total, a share, a rate, a median, an average) as "*". Rows of totals are left out.
+A note line at the end of the file says so.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from .tables import SUPPRESS_BELOW, Table
+from .suppression import hidden_counts
+from .tables import SUPPRESS_BELOW, Key, Table
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,8 +28,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def suppression_note() -> str:
     return _(
         "Counts of requests, decisions, ratings and complaints from 1 to %(limit)s are shown as "
-        '"<%(below)s", and every figure computed from one (a total, a share, a rate, an '
-        'average) as "*"; rows of totals are left out.'
+        '"<%(below)s". So that none of them can be worked out by subtraction from a total '
+        "published elsewhere (in this table, in another table of this page or on the page "
+        'above), a few other counts are left out too, shown as "x". Every figure computed from '
+        'a count left out (a total, a share, a rate, an average) is shown as "*"; rows of '
+        "totals are left out."
     ) % {"limit": SUPPRESS_BELOW - 1, "below": SUPPRESS_BELOW}
 
 
@@ -38,10 +43,14 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def cells(table: Table) -> list[list[Any]]:
-    """The rows an export writes: each cell's value, or "<5" (a small count) or "*" (a figure
-    computed from one) where it is suppressed."""
-    return [[_safe(cell.exported) for cell in row] for row in table.rows]
+def cells(table: Table, hidden: frozenset[Key] | None = None) -> list[list[Any]]:
+    """The rows an export writes: each cell's value, or "<5" (a small count), "x" (a count left
+    out with it) or "*" (a figure computed from either) where it is suppressed. ``hidden``: the
+    counts the page's exports leave out (``suppression.hidden_counts`` of all its tables); by
+    default those of this table alone."""
+    if hidden is None:
+        hidden = hidden_counts([table])
+    return [[_safe(cell.exported(hidden)) for cell in row] for row in table.rows]
 
 
 def _notes(table: Table, about: str) -> list[str]:
@@ -52,12 +61,14 @@ def _notes(table: Table, about: str) -> list[str]:
     return notes
 
 
-def as_csv(table: Table, about: str, filename: str) -> HttpResponse:
+def as_csv(
+    table: Table, about: str, filename: str, hidden: frozenset[Key] | None = None
+) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # a byte-order mark, so spreadsheet programs read the Persian as UTF-8
     writer = csv.writer(buffer)
     writer.writerow(table.columns)
-    writer.writerows([["" if v is None else v for v in row] for row in cells(table)])
+    writer.writerows([["" if v is None else v for v in row] for row in cells(table, hidden)])
     writer.writerow([])
     for note in _notes(table, about):
         writer.writerow([note])
@@ -76,7 +87,14 @@ def _sheet_title(title: str) -> str:
     return clean or "Sheet"
 
 
-def as_xlsx(table: Table, about: str, filename: str, *, rtl: bool) -> HttpResponse:
+def as_xlsx(
+    table: Table,
+    about: str,
+    filename: str,
+    *,
+    rtl: bool,
+    hidden: frozenset[Key] | None = None,
+) -> HttpResponse:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -87,7 +105,7 @@ def as_xlsx(table: Table, about: str, filename: str, *, rtl: bool) -> HttpRespon
     sheet.append(table.columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in cells(table):
+    for row in cells(table, hidden):
         sheet.append(row)
     sheet.append([])
     for note in _notes(table, about):

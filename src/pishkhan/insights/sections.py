@@ -1,5 +1,23 @@
 """The dashboards' sections: each figure of docs/insights.md as a table (and its chart), in the
 page's language. Shared by every level of ``dashboards``; the exports write the same cells.
+
+Each count is named by a key (``tables.Key``) that says what it counts, the same in every table
+of a page; each table names the groups of its counts that add up to a total published
+elsewhere (``tables.Group``), for the exports' secondary suppression (``suppression``):
+
+* requests filed, per channel: the days (or months), the services of each agency, the services,
+  the agencies, the provinces — each adds up to the page's requests at offices (or online), a
+  cell of the "online and at offices" table on the pages that have it (the agency's cell of the
+  table by agency, for its services); the statuses add up to both channels together;
+* decisions and late decisions: per channel, per bucket of time, per service (and per service of
+  each agency), per area — each adds up to the page's, published on the page above;
+* ratings, per service (of each agency) and per area; times a status was left, per status (the
+  shares of all time give their total);
+* complaints: per area, the kinds and the statuses add up to the same total; per kind and per
+  status, the areas add up to the page's.
+
+A county's or an office's figures are by whole months, the province's other tables by days:
+their groups do not mix.
 """
 
 from __future__ import annotations
@@ -22,6 +40,8 @@ from .selectors import ComplaintCounts, Counts, Decisions, Histogram, NetworkRow
 from .tables import (
     DASH,
     Cell,
+    Group,
+    Key,
     Table,
     bar_chart,
     bucket,
@@ -31,6 +51,7 @@ from .tables import (
     decimal,
     fraction,
     month_label,
+    of,
     period_cell,
     plain,
     plain_share,
@@ -39,6 +60,55 @@ from .tables import (
 )
 
 TOP = 10  # bars in a chart of services or agencies; the table has them all
+OFFICE, ONLINE = str(Channel.OFFICE), str(Channel.ONLINE)
+
+
+# --- what each count is (its key) ----------------------------------------------------------------
+
+
+def filed_key(channel: str, *where: Any) -> Key:
+    """Requests filed at offices or online: the page's (``filed_key("office")``, a cell of the
+    "online and at offices" table), or a row's (``filed_key("office", "service", 12)``)."""
+    return ("filed", channel, *where)
+
+
+def decided_key(*where: Any) -> Key:
+    return ("decided", *where)
+
+
+def late_key(*where: Any) -> Key:
+    return ("late", *where)
+
+
+def rated_key(*where: Any) -> Key:
+    return ("rated", *where)
+
+
+def by_agency(pks: Iterable[int], names: Names) -> dict[int | None, list[int]]:
+    """Services by their agency, whose figures are published too (its row of the table by
+    agency, its own pages)."""
+    found: dict[int | None, list[int]] = {}
+    for pk in pks:
+        service = names.services.get(pk)
+        found.setdefault(service.agency_id if service else None, []).append(pk)
+    return found
+
+
+def service_groups(
+    figure: Key, pks: list[int], names: Names, total: tuple[Key, ...] = ()
+) -> list[Group]:
+    """Groups of the services' counts of ``figure`` (("filed", "office"), ("decided",)...): the
+    services of each agency, adding up to the agency's (its cell where the page has one), then
+    all of them, adding up to ``total``."""
+    groups = [
+        Group(
+            tuple((*figure, "service", pk) for pk in services),
+            ((*figure, "agency", agency),),
+        )
+        for agency, services in by_agency(pks, names).items()
+    ]
+    groups.append(Group(tuple((*figure, "service", pk) for pk in pks), total))
+    return groups
 
 
 class Names:
@@ -107,22 +177,36 @@ def office_name(name: str, language: str) -> str:
     return to_persian_digits(name) if language == "fa" else name
 
 
-def _rating_cells(found: Satisfaction | None, language: str) -> list[Cell]:
+def _rating_cells(found: Satisfaction | None, language: str, *where: Any) -> list[Cell]:
     found = found or Satisfaction(0, 0)
+    key = rated_key(*where)
     return [
-        count(found.count, language),
-        fraction(found.average if found.count else None, language, found.count, places=2),
+        count(found.count, language, key=key),
+        fraction(
+            found.average if found.count else None,
+            language,
+            found.count,
+            places=2,
+            basis=of(key),
+        ),
     ]
 
 
-def _time_cells(histogram: Histogram | None, language: str) -> list[Cell]:
+def _time_cells(histogram: Histogram | None, language: str, *where: Any) -> list[Cell]:
+    """Decisions, median, 90th percentile and breach rate; the late decisions (``late``) are
+    behind the rate: ``_behind_late`` registers them."""
     h = histogram or Histogram()
+    key = decided_key(*where)
     return [
-        count(h.count, language),
-        bucket(h.median, language, h.count),
-        bucket(h.p90, language, h.count),
-        share(h.breach_rate, language, h.breached, h.count),
+        count(h.count, language, key=key),
+        bucket(h.median, language, h.count, key),
+        bucket(h.p90, language, h.count, key),
+        share(h.breach_rate, language, h.breached, h.count, basis=of(late_key(*where), key)),
     ]
+
+
+def _behind_late(table: Table, histogram: Histogram | None, *where: Any) -> None:
+    table.behind[late_key(*where)] = histogram.breached if histogram else 0
 
 
 def _time_columns() -> list[str]:
@@ -150,16 +234,22 @@ def over_time_table(volume: Volume, language: str, *, counter_only: bool = False
         empty=_("No requests were filed in this period."),
     )
     for day, counts in volume.over_time:
+        office, online = filed_key(OFFICE, "time", day), filed_key(ONLINE, "time", day)
         row = [period_cell(day, grain, language)]
         if counter_only:
-            row.append(count(counts.office, language))
+            row.append(count(counts.office, language, key=office))
         else:
             row += [
-                count(counts.office, language),
-                count(counts.online, language),
-                count(counts.total, language, counts.office, counts.online),
+                count(counts.office, language, key=office),
+                count(counts.online, language, key=online),
+                count(
+                    counts.total, language, counts.office, counts.online, basis=of(office, online)
+                ),
             ]
         table.rows.append(row)
+    for channel in [OFFICE] if counter_only else [OFFICE, ONLINE]:
+        days = tuple(filed_key(channel, "time", day) for day, _c in volume.over_time)
+        table.groups.append(Group(days, (filed_key(channel),)))
     if volume.over_time:
         short = [
             day_label(day, language) if grain == DAY else month_label(day, language)
@@ -175,13 +265,16 @@ def over_time_table(volume: Volume, language: str, *, counter_only: bool = False
     return table
 
 
-def _channel_split_row(label: Cell, counts: Counts, language: str) -> list[Cell]:
+def _channel_split_row(label: Cell, counts: Counts, language: str, *where: Any) -> list[Cell]:
+    office, online = filed_key(OFFICE, *where), filed_key(ONLINE, *where)
     return [
         label,
-        count(counts.office, language),
-        count(counts.online, language),
-        count(counts.total, language, counts.office, counts.online),
-        share(counts.online_share, language, counts.office, counts.online),
+        count(counts.office, language, key=office),
+        count(counts.online, language, key=online),
+        count(counts.total, language, counts.office, counts.online, basis=of(office, online)),
+        share(
+            counts.online_share, language, counts.office, counts.online, basis=of(office, online)
+        ),
     ]
 
 
@@ -206,10 +299,19 @@ def services_table(volume: Volume, names: Names, *, counter_only: bool = False) 
         service = names.services.get(pk)
         agency = text(names.agency(service.agency_id)) if service else text(DASH)
         if counter_only:
-            table.rows.append([text(names.service(pk)), agency, count(counts.office, language)])
+            table.rows.append(
+                [
+                    text(names.service(pk)),
+                    agency,
+                    count(counts.office, language, key=filed_key(OFFICE, "service", pk)),
+                ]
+            )
         else:
-            row = _channel_split_row(text(names.service(pk)), counts, language)
+            row = _channel_split_row(text(names.service(pk)), counts, language, "service", pk)
             table.rows.append([row[0], agency, *row[1:]])
+    pks = [pk for pk, _c in ordered]
+    for channel in [OFFICE] if counter_only else [OFFICE, ONLINE]:
+        table.groups += service_groups(("filed", channel), pks, names, (filed_key(channel),))
     if ordered:
         top = ordered[:TOP]
         table.chart = bar_chart(
@@ -233,7 +335,12 @@ def agencies_table(volume: Volume, names: Names) -> Table:
     )
     ordered = sorted(volume.by_agency.items(), key=lambda kv: (-kv[1].total, names.agency(kv[0])))
     for pk, counts in ordered:
-        table.rows.append(_channel_split_row(text(names.agency(pk)), counts, language))
+        table.rows.append(
+            _channel_split_row(text(names.agency(pk)), counts, language, "agency", pk)
+        )
+    for channel in (OFFICE, ONLINE):
+        agencies = tuple(filed_key(channel, "agency", pk) for pk, _c in ordered)
+        table.groups.append(Group(agencies, (filed_key(channel),)))
     if ordered:
         top = ordered[:TOP]
         table.chart = bar_chart(
@@ -258,17 +365,31 @@ def channels_table(volume: Volume, decided: Decisions, names: Names) -> Table:
         empty=_("No requests were filed in this period."),
     )
     total = volume.total
-    for channel, n in ((Channel.OFFICE, total.office), (Channel.ONLINE, total.online)):
+    for channel, n in ((OFFICE, total.office), (ONLINE, total.online)):
         if not n and channel not in decided.by_channel:
             continue
+        histogram = decided.by_channel.get(channel)
         table.rows.append(
             [
                 text(names.channel(channel)),
-                count(n, language),
-                share(100 * n / total.total if total.total else None, language, *_pair(total)),
-                *_time_cells(decided.by_channel.get(channel), language),
+                count(n, language, key=filed_key(channel)),
+                share(
+                    100 * n / total.total if total.total else None,
+                    language,
+                    *_pair(total),
+                    basis=of(filed_key(OFFICE), filed_key(ONLINE)),
+                ),
+                *_time_cells(histogram, language, "channel", channel),
             ]
         )
+        _behind_late(table, histogram, "channel", channel)
+    # The page's decisions (and late ones) are published above it: a province's on the national
+    # page, in its row of the table by province.
+    channels = (OFFICE, ONLINE)
+    table.groups += [
+        Group(tuple(decided_key("channel", c) for c in channels)),
+        Group(tuple(late_key("channel", c) for c in channels)),
+    ]
     if table.rows:
         table.chart = bar_chart(
             [row[0].text for row in table.rows],
@@ -298,13 +419,18 @@ def status_table(volume: Volume, names: Names) -> Table:
     )
     for state, n in ordered:
         others = total - n
+        key = ("filed", "status", state)
         table.rows.append(
             [
                 text(names.state(state)),
-                count(n, language),
-                share(100 * n / total if total else None, language, n, others),
+                count(n, language, key=key),
+                share(100 * n / total if total else None, language, n, others, basis=of(key)),
             ]
         )
+    # All requests, at offices and online: on the pages without the channels' table (county,
+    # office: counter requests only), a row of the page above.
+    statuses = tuple(("filed", "status", state) for state, _n in ordered)
+    table.groups.append(Group(statuses, (filed_key(OFFICE), filed_key(ONLINE))))
     if ordered:
         table.chart = bar_chart(
             [names.state(state) for state, _n in ordered],
@@ -329,6 +455,7 @@ def turnaround_table(decided: Decisions, language: str) -> Table:
     if not total.count:
         return table
     running = 0
+    keys = tuple(decided_key("bucket", index) for index in range(len(total.buckets)))
     for index, n in enumerate(total.buckets):
         running += n
         table.rows.append(
@@ -336,10 +463,18 @@ def turnaround_table(decided: Decisions, language: str) -> Table:
                 Cell(
                     bucket_label(index, language), bucket_label(index, language, ascii_digits=True)
                 ),
-                count(n, language),
-                share(100 * running / total.count, language, running, total.count - running),
+                count(n, language, key=keys[index]),
+                # With the total, the decisions up to this bucket, or those after it.
+                share(
+                    100 * running / total.count,
+                    language,
+                    running,
+                    total.count - running,
+                    basis=(keys[: index + 1], keys[index + 1 :]),
+                ),
             ]
         )
+    table.groups.append(Group(keys))
     table.chart = bar_chart(
         [bucket_label(index, language) for index in range(len(total.buckets))],
         [(_("Decisions"), list(total.buckets))],
@@ -363,15 +498,17 @@ def service_turnaround_table(decided: Decisions, names: Names) -> Table:
         table.rows.append(
             [
                 text(names.service(pk)),
-                *_time_cells(histogram, language),
-                count(histogram.breached, language),
+                *_time_cells(histogram, language, "service", pk),
+                count(histogram.breached, language, key=late_key("service", pk)),
             ]
         )
+    pks = [pk for pk, _h in ordered]
+    table.groups += service_groups(("decided",), pks, names) + service_groups(("late",), pks, names)
     if ordered:
         total = decided.total
         table.footer = [
             text(_("All services")),
-            *_time_cells(total, language),
+            *_time_cells(total, language, "all"),
             count(total.breached, language),
         ]
     return table
@@ -400,20 +537,25 @@ def steps_table(found: list[selectors.Step], names: Names) -> Table:
     everything = sum(step.time.total_seconds for step in found)
     for step in found:
         time = step.time
+        key = ("left", step.state)
         table.rows.append(
             [
                 text(names.state(step.state)),
-                count(time.count, language),
+                count(time.count, language, key=key),
                 share(
                     100 * time.total_seconds / everything if everything else None,
                     language,
                     time.count,
+                    basis=of(key),
                 ),
-                fraction(time.average_hours, language, time.count),
-                bucket(time.median, language, time.count),
-                bucket(time.p90, language, time.count),
+                fraction(time.average_hours, language, time.count, basis=of(key)),
+                bucket(time.median, language, time.count, key),
+                bucket(time.p90, language, time.count, key),
             ]
         )
+    # The shares of all time give the time of all statuses: with the others' (average times
+    # count), the time of a status whose count is suppressed.
+    table.groups.append(Group(tuple(("left", step.state) for step in found)))
     if found:
         table.chart = bar_chart(
             [names.state(step.state) for step in found],
@@ -454,17 +596,32 @@ def areas_table(
     table = Table(key, title, columns, note=note, empty=_("Nothing to show."))
     for area in areas:
         counts = filed.get(area.pk, Counts())
+        office, online = filed_key(OFFICE, key, area.pk), filed_key(ONLINE, key, area.pk)
         row = [text(area.name, area.href)]
         if counter_only:
-            row.append(count(counts.office, language))
+            row.append(count(counts.office, language, key=office))
         else:
+            # Requests at offices and online are behind the total and the online share.
+            table.behind[office], table.behind[online] = counts.office, counts.online
             row += [
-                count(counts.total, language, *_pair(counts)),
-                share(counts.online_share, language, *_pair(counts)),
+                count(counts.total, language, *_pair(counts), basis=of(office, online)),
+                share(counts.online_share, language, *_pair(counts), basis=of(office, online)),
             ]
-        row += _time_cells(decided.get(area.pk), language)
-        row += _rating_cells(rated.get(area.pk), language)
+        row += _time_cells(decided.get(area.pk), language, key, area.pk)
+        _behind_late(table, decided.get(area.pk), key, area.pk)
+        row += _rating_cells(rated.get(area.pk), language, key, area.pk)
         table.rows.append(row)
+    # The page's requests at offices and online are cells of its channels' table; its counter
+    # requests by month (counties, offices), decisions and ratings, rows of the page above.
+    for channel in [OFFICE] if counter_only else [OFFICE, ONLINE]:
+        table.groups.append(
+            Group(
+                tuple(filed_key(channel, key, area.pk) for area in areas),
+                () if counter_only else (filed_key(channel),),
+            )
+        )
+    for figure in (decided_key, late_key, rated_key):
+        table.groups.append(Group(tuple(figure(key, area.pk) for area in areas)))
     busy = sorted(
         ((area, filed.get(area.pk, Counts()).total) for area in areas), key=lambda p: -p[1]
     )
@@ -490,11 +647,12 @@ def satisfaction_table(rated: dict[int, Satisfaction], names: Names) -> Table:
     )
     ordered = sorted(rated.items(), key=lambda kv: (-kv[1].count, names.service(kv[0])))
     for pk, found in ordered:
-        table.rows.append([text(names.service(pk)), *_rating_cells(found, language)])
+        table.rows.append([text(names.service(pk)), *_rating_cells(found, language, "service", pk)])
+    table.groups += service_groups(("rated",), [pk for pk, _f in ordered], names)
     if ordered:
         table.footer = [
             text(_("All services")),
-            *_rating_cells(sum_satisfaction(rated.values()), language),
+            *_rating_cells(sum_satisfaction(rated.values()), language, "all"),
         ]
     return table
 
@@ -516,18 +674,36 @@ def complaints_table(
         note=_("Complaints filed in the period about counter offices, and where they stand."),
         empty=_("No complaints were filed in this period."),
     )
-    for area in areas:
-        counts = found.get(area.pk)
-        if counts is None:
-            continue
+    shown = [area for area in areas if area.pk in found]
+    for area in shown:
+        counts = found[area.pk]
+        by_kind = tuple(("complaints", str(k), area.pk) for k in kinds)
+        by_status = tuple(("complaints", str(s), area.pk) for s in statuses)
         table.rows.append(
             [
                 text(area.name, area.href),
-                count(counts.total, language, *counts.by_kind.values()),
-                *[count(counts.by_kind.get(k, 0), language) for k in kinds],
-                *[count(counts.by_status.get(s, 0), language) for s in statuses],
+                count(
+                    counts.total,
+                    language,
+                    *counts.by_kind.values(),
+                    basis=(by_kind, by_status),  # by kind, or by where they stand
+                ),
+                *[
+                    count(counts.by_kind.get(k, 0), language, key=key)
+                    for k, key in zip(kinds, by_kind, strict=True)
+                ],
+                *[
+                    count(counts.by_status.get(s, 0), language, key=key)
+                    for s, key in zip(statuses, by_status, strict=True)
+                ],
             ]
         )
+        # An area's complaints by kind and by where they stand add up to the same total.
+        table.groups.append(Group(by_kind + by_status))
+    # Each kind's and each status's complaints of all the areas: the page's (its key figures,
+    # the page above's row).
+    for column in [*kinds, *statuses]:
+        table.groups.append(Group(tuple(("complaints", str(column), area.pk) for area in shown)))
     return table
 
 

@@ -4,13 +4,17 @@ cells, with small counts suppressed (``exports``).
 
 A cell keeps the text shown on the page, the value written to an export, and the counts it was
 computed from (``sources``): a count of requests, decisions, ratings or complaints from 1 to 4 —
-or a figure computed from one — is suppressed in exports.
+or a figure computed from one — is suppressed in exports. A count also has a ``key`` naming the
+figure it is on its page, a figure computed from counts the keys it can be worked out from
+(``basis``), and a table the groups of its counts that add up to a total published elsewhere
+(``groups``): what ``suppression`` needs to hide a few more counts, so that none of the
+suppressed ones can be worked back by subtraction across the tables of a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -31,7 +35,23 @@ SUPPRESSED = "<5"
 # A figure computed from a suppressed count (a total, a share, a rate, an average): not "<5",
 # which would say something false of a total of 12 made of 9 and 3.
 SUPPRESSED_DERIVED = "*"
+# A count hidden only so that a suppressed one cannot be worked out by subtraction from a total
+# published elsewhere (secondary suppression): "x", as Statistics Canada marks it.
+SUPPRESSED_COMPLEMENT = "x"
 DASH = "—"
+
+# What a count is on its page, e.g. ("filed", "office", "service", 12): the requests filed at
+# offices for service 12. Two tables showing the same figure give it the same key.
+Key = tuple[Any, ...]
+# The counts a computed figure can be worked out from: each tuple one way (all of its counts
+# needed); one way is enough. Most figures have one way; a cumulative share two (the counts up
+# to it, or the counts after it, with the total).
+Basis = tuple[tuple[Key, ...], ...]
+
+
+def of(*keys: Key) -> Basis:
+    """A figure worked out from these counts, all of them."""
+    return (keys,)
 
 
 def is_small(count: int) -> bool:
@@ -106,16 +126,26 @@ class Cell:
     sources: tuple[int, ...] = ()  # the counts of people's requests it is computed from
     numeric: bool = False
     href: str = ""
+    key: Key | None = None  # a count: the figure it is, on its page
+    basis: Basis = ()  # a figure computed from counts: the counts it can be worked out from
 
     @property
     def suppressed(self) -> bool:
+        """Suppressed for a small count (primary suppression)."""
         return any(is_small(count) for count in self.sources)
 
-    @property
-    def exported(self) -> Any:
-        if not self.suppressed:
-            return self.value
-        return SUPPRESSED if self.sources == (self.value,) else SUPPRESSED_DERIVED
+    def exported(self, hidden: Collection[Key] = frozenset()) -> Any:
+        """What an export writes, ``hidden`` the keys of the page's counts not written (the
+        small ones and their complements, ``suppression.hidden_counts``): "<5" for a small
+        count, "x" for a count hidden as a complement, "*" for a figure computed from either
+        (unless it can be worked out from published counts anyway)."""
+        if self.suppressed:
+            return SUPPRESSED if self.sources == (self.value,) else SUPPRESSED_DERIVED
+        if self.key is not None and self.key in hidden:
+            return SUPPRESSED_COMPLEMENT
+        if self.basis and all(any(k in hidden for k in way) for way in self.basis):
+            return SUPPRESSED_DERIVED
+        return self.value
 
     def html(self, tag: str = "td", scope: str = "") -> str:
         """The cell as HTML (escaped). Tables are rendered here, not cell by cell in a
@@ -136,10 +166,12 @@ def text(value: str, href: str = "", *, export: str | None = None) -> Cell:
     return Cell(value, value if export is None else export, href=href)
 
 
-def count(n: int, language: str, *parts: int) -> Cell:
-    """A count of requests (decisions, ratings, complaints); a total of ``parts`` when given —
-    suppressed in exports with any of them."""
-    return Cell(number(n, language), n, parts or (n,), numeric=True)
+def count(n: int, language: str, *parts: int, key: Key | None = None, basis: Basis = ()) -> Cell:
+    """A count of requests (decisions, ratings, complaints), the figure ``key``; a total of
+    ``parts`` (the counts ``basis``) when given — suppressed in exports with any of them."""
+    if parts:
+        return Cell(number(n, language), n, parts, numeric=True, basis=basis)
+    return Cell(number(n, language), n, (n,), numeric=True, key=key)
 
 
 def plain(n: int | None, language: str) -> Cell:
@@ -149,10 +181,10 @@ def plain(n: int | None, language: str) -> Cell:
     return Cell(number(n, language), n, numeric=True)
 
 
-def share(value: float | None, language: str, *sources: int) -> Cell:
+def share(value: float | None, language: str, *sources: int, basis: Basis = ()) -> Cell:
     if value is None:
         return Cell(DASH, None, sources, numeric=True)
-    return Cell(percent(value, language), round(value, 1), sources, numeric=True)
+    return Cell(percent(value, language), round(value, 1), sources, numeric=True, basis=basis)
 
 
 def plain_share(value: float | None, language: str) -> Cell:
@@ -161,14 +193,23 @@ def plain_share(value: float | None, language: str) -> Cell:
     return Cell(percent(value, language), round(value, 1), numeric=True)
 
 
-def fraction(value: float | None, language: str, *sources: int, places: int = 1) -> Cell:
+def fraction(
+    value: float | None, language: str, *sources: int, places: int = 1, basis: Basis = ()
+) -> Cell:
     if value is None:
         return Cell(DASH, None, sources, numeric=True)
-    return Cell(decimal(value, language, places), round(value, places), sources, numeric=True)
+    return Cell(
+        decimal(value, language, places),
+        round(value, places),
+        sources,
+        numeric=True,
+        basis=basis,
+    )
 
 
-def bucket(index: int | None, language: str, n: int) -> Cell:
-    """A median or 90th percentile, read from the buckets of ``n`` durations."""
+def bucket(index: int | None, language: str, n: int, key: Key | None = None) -> Cell:
+    """A median or 90th percentile, read from the buckets of ``n`` durations (the count
+    ``key``)."""
     if index is None:
         return Cell(DASH, None, (n,), numeric=True)
     return Cell(
@@ -176,6 +217,7 @@ def bucket(index: int | None, language: str, n: int) -> Cell:
         bucket_label(index, language, ascii_digits=True),
         (n,),
         numeric=True,
+        basis=of(key) if key is not None else (),
     )
 
 
@@ -185,6 +227,18 @@ def period_cell(day: dt.date, grain: str, language: str) -> Cell:
         return Cell(day_label(day, language, with_year=True), format_jalali_numeric(day))
     j = to_jalali(day)
     return Cell(month_label(day, language), f"{j.year:04d}/{j.month:02d}")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Counts that add up to a total published elsewhere. ``total``: the counts of the page that
+    total is the sum of (an agency's requests, at offices: its cell in the table by agency; all
+    requests: those at offices and online) — those the page has are part of the group; a total
+    the page does not have is published above it (the page's own totals are a row of the page
+    above; an agency's are its own pages') and taken as known."""
+
+    members: tuple[Key, ...]
+    total: tuple[Key, ...] = ()
 
 
 @dataclass
@@ -198,6 +252,18 @@ class Table:
     empty: str = ""
     chart: dict[str, Any] | None = None
     chart_label: str = ""
+    # Counts the table shows only through figures computed from them (a province's online
+    # requests, behind its total and online share; late decisions, behind a breach rate).
+    behind: dict[Key, int] = field(default_factory=dict)
+    groups: list[Group] = field(default_factory=list)
+
+    def counts(self) -> Iterator[tuple[Key, int]]:
+        """The table's counts, by key: those in its cells and those behind them."""
+        for row in self.rows:
+            for cell in row:
+                if cell.key is not None:
+                    yield cell.key, cell.value
+        yield from self.behind.items()
 
     @property
     def numeric_columns(self) -> list[bool]:

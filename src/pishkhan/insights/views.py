@@ -28,6 +28,7 @@ from .forms import DashboardFilter
 from .periods import DAY, Period
 from .scope import AGENCY, NATIONAL, PROVINCIAL, DashboardScope, dashboard_view
 from .sections import Names, office_name
+from .suppression import hidden_counts
 
 REQUESTS_PER_PAGE = 50
 KEPT = ("preset", "start", "end", "service", "channel")
@@ -94,9 +95,11 @@ def _respond(
                 "last": format_jalali_numeric(last) if last else "—",
             },
         }
+        # Once for the whole page: a count hidden in one table is hidden in all of them.
+        hidden = hidden_counts(board.tables)
         if export == "csv":
-            return exports.as_csv(table, about, filename)
-        return exports.as_xlsx(table, about, filename, rtl=active_language() == "fa")
+            return exports.as_csv(table, about, filename, hidden)
+        return exports.as_xlsx(table, about, filename, rtl=active_language() == "fa", hidden=hidden)
     return render(
         request,
         "insights/dashboard.html",
