@@ -82,9 +82,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's and Redoc's files, served from here (decision 51)
-    "axes",
+    "pishkhan.accounts.apps.AxesConfig",  # django-axes, named in Persian
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "pishkhan.accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp, named in Persian
     "pishkhan.core",
     "pishkhan.accounts",
     "pishkhan.notify",
