@@ -81,9 +81,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
-    "axes",
+    "drf_spectacular_sidecar",  # Swagger UI's and Redoc's files, served from here (decision 51)
+    "pishkhan.accounts.apps.AxesConfig",  # django-axes, named in Persian
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "pishkhan.accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp, named in Persian
     "pishkhan.core",
     "pishkhan.accounts",
     "pishkhan.notify",
@@ -288,16 +289,22 @@ REST_FRAMEWORK = {
     "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
+    # ASCII: drf-spectacular names the schema's download after it (Content-Disposition).
     "TITLE": "Pishkhan API",
-    "DESCRIPTION": (
-        "Public, read-only: the service catalogue with its fees, public tracking, and the "
-        "verification of receipts and certificates (docs/api.md)."
-    ),
+    # Persian, then English; the top of /api/docs/ (Markdown).
+    "DESCRIPTION": (BASE_DIR / "api/data/schema_description.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {"Channel": "pishkhan.catalog.models.Channel"},
+    "GET_LIB_DOC_EXCLUDES": "pishkhan.api.views.schema_doc_excludes",
+    # The reference pages (/api/docs/, /api/swagger/) load Redoc and Swagger UI from this
+    # server (drf-spectacular-sidecar), not a CDN; Swagger UI sends the schema to no validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 # Public receipt verifications (/verify/<code>/) allowed per client and minute.
 PISHKHAN_VERIFY_PER_MINUTE = env_int("PISHKHAN_VERIFY_PER_MINUTE", 30)

@@ -1,6 +1,14 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import User
 
@@ -17,3 +25,64 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": scope_fields}),
     )
+
+
+# django-otp's admin for TOTP devices, where an administrator registers each staff member's
+# authenticator (README, "Staff sign in"), with its English-only wording put into ours: the
+# fieldsets' titles, the fields' explanations, the search box's hint and the QR code's link. The
+# fields' names are set in accounts.apps.TOTPConfig; the library's views and checks are kept.
+TOTP_SECTIONS = {
+    "Identity": _("Owner and name"),
+    "Timestamps": _("Dates"),
+    "Configuration": _("Settings of the codes"),
+    "State": _("State"),
+    "Throttling": _("Wrong codes"),
+}
+TOTP_HELP = {
+    "user": _("The staff member who signs in with this authenticator."),
+    "name": _("A name to tell this authenticator apart, such as the phone it is on."),
+    "confirmed": _("Only an authenticator ready for use is accepted at sign-in."),
+    "key": _(
+        "The secret shared with the authenticator app, in hexadecimal (up to 40 bytes); the one "
+        "filled in is new and random. After saving, the app scans it from the QR code."
+    ),
+    "step": _("How many seconds each code lasts."),
+    "t0": _("The Unix time from which the time steps are counted."),
+    "digits": _("How many digits each code has."),
+    "tolerance": _("How many time steps before or after now a code is still accepted."),
+    "drift": _("How many time steps the authenticator's clock is known to be off."),
+    "last_t": _("The time step of the last code accepted; a code is never accepted twice."),
+    "throttling_failure_timestamp": _(
+        "When the last wrong code was entered; empty after a right one."
+    ),
+    "throttling_failure_count": _("Wrong codes entered in a row."),
+    "created_at": _("When this authenticator was registered."),
+    "last_used_at": _("When a code from it was last accepted."),
+}
+
+
+class TOTPDeviceForm(forms.ModelForm):
+    class Meta:
+        model = TOTPDevice
+        fields = ["user", "name", "confirmed", "key"]  # the admin asks for its fieldsets'
+        help_texts = TOTP_HELP  # the admin's read-only fields take theirs from here too
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
+    form = TOTPDeviceForm
+    search_help_text = _("Search by user name.")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [
+            (TOTP_SECTIONS.get(title, title) if title else None, options)
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    @admin.display(description=_("QR code"))
+    def qrcode_link(self, device: TOTPDevice) -> str:
+        href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        return format_html('<a href="{}">{}</a>', href, _("Show the QR code"))

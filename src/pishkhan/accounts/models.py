@@ -65,6 +65,9 @@ class User(AbstractUser):
                 fields=["national_code"],
                 condition=Q(role=Role.CITIZEN) & ~Q(national_code=""),
                 name="citizen_national_code_unique",
+                # Django's default names the constraint, in English.
+                violation_error_message=_("A citizen with this national code already exists."),
+                violation_error_code="unique",
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=OFFICE_ROLES) | Q(office__isnull=False),

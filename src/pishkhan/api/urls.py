@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 
-from . import agency, errors, office, views
+from . import agency, docs, errors, office, views
 
 
 class Schema(SpectacularAPIView):
@@ -55,6 +55,8 @@ urlpatterns = [
         name="agency_action",
     ),
     path("schema/", Schema.as_view(), name="schema"),
+    path("docs/", docs.Reference.as_view(), name="docs"),
+    path("swagger/", docs.Console.as_view(), name="swagger"),
     # Last: any other address under /api/ is the API's JSON 404, DEBUG or not.
     re_path(r"^", errors.unknown_address),
 ]

@@ -95,6 +95,15 @@ class KnownParameters:
         raise exceptions.ValidationError({name: [message] for name in unknown})
 
 
+def schema_doc_excludes() -> list[type]:
+    """drf-spectacular describes an operation by the first docstring among its view's classes
+    (``GET_LIB_DOC_EXCLUDES``); it stops at KnownParameters too, whose docstring is for us: the
+    catalogue's and other views without their own would otherwise show it on /api/docs/."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    return [*get_lib_doc_excludes(), KnownParameters]
+
+
 PAGES = ("limit", "offset")
 
 

@@ -171,29 +171,57 @@ class DataAccess(models.Model):
         API = "api", _("through the organisation's system (API)")
 
     citizen = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("citizen"),
     )
     request = models.ForeignKey(
-        ServiceRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("request"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    via = models.CharField(max_length=4, choices=Via.choices, default=Via.PAGE)
+    kind = models.CharField(_("what was seen"), max_length=10, choices=Kind.choices)
+    via = models.CharField(_("through"), max_length=4, choices=Via.choices, default=Via.PAGE)
     # Who, as the citizen is shown it: the role and the organisation (office, or agency and
     # province). The person is kept for an inquiry, by id: accounts are never shown here.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    actor_role = models.CharField(max_length=32)
+    actor_role = models.CharField(_("role"), max_length=32)
     office = models.ForeignKey(
-        "offices.Office", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "offices.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("office"),
     )
     agency = models.ForeignKey(
-        "catalog.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "catalog.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
     )
     province = models.ForeignKey(
-        "core.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(_("at"))
 
     class Meta:
         verbose_name = _("access to a citizen's data")

@@ -10,9 +10,13 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.core.text import search_key
+from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_jalali_date
+from pishkhan.core.money import format_rials
+from pishkhan.core.text import digits_for_language, search_key
 
 
 class Channel(models.TextChoices):
@@ -269,7 +273,7 @@ class Fee(models.Model):
     amount_rials = models.BigIntegerField(_("amount (Rials)"))
     effective_from = models.DateField(_("effective from"))
     source = models.CharField(_("source"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = FeeQuerySet.as_manager()
 
@@ -285,7 +289,14 @@ class Fee(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service.code} {self.kind} {self.amount_rials} from {self.effective_from}"
+        # The admin's titles and messages: in its language, Rials and the day as its pages say.
+        language = active_language()
+        return gettext("%(service)s: %(kind)s, %(amount)s from %(day)s") % {
+            "service": self.service.code,
+            "kind": self.get_kind_display(),
+            "amount": format_rials(self.amount_rials, language),
+            "day": format_jalali_date(self.effective_from, language),
+        }
 
     def is_in_force_or_past(self, today: dt.date | None = None) -> bool:
         return self.effective_from <= (today or timezone.localdate())
@@ -300,7 +311,7 @@ class VatRate(models.Model):
     percent = models.PositiveSmallIntegerField(_("percent"), validators=[MaxValueValidator(100)])
     effective_from = models.DateField(_("effective from"), unique=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-effective_from"]
@@ -311,7 +322,11 @@ class VatRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.percent}% from {self.effective_from}"
+        language = active_language()
+        return gettext("%(percent)s%% from %(day)s") % {
+            "percent": digits_for_language(self.percent, language),
+            "day": format_jalali_date(self.effective_from, language),
+        }
 
     def is_in_force_or_past(self, today: dt.date | None = None) -> bool:
         return self.effective_from <= (today or timezone.localdate())

@@ -9,4 +9,23 @@ ADMIN_STRINGS = [
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
     gettext_lazy("Django site admin"),
     gettext_lazy("Django administration"),
+    # The app list's column headings (read by screen readers): Django's Persian has none for the
+    # first, and reads the others as "adding a link" and "changing or seeing a list of links".
+    gettext_lazy("Model name"),
+    gettext_lazy("Add link"),
+    gettext_lazy("Change or view list link"),
+]
+
+# django-axes' admin (staff password sign-ins and lockouts): the strings its own Persian catalogue
+# leaves untranslated.
+AXES_STRINGS = [
+    gettext_lazy("Access Attempt"),
+    gettext_lazy("Attempt Remaining"),
+    gettext_lazy("Clean up expired attempts"),
+    gettext_lazy("Expires At"),
+    gettext_lazy("Locked Out"),
+    gettext_lazy("Not set"),
+    gettext_lazy("The time when access attempt expires and is no longer valid."),
+    gettext_lazy("access attempt expiration"),
+    gettext_lazy("access attempt expirations"),
 ]

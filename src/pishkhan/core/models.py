@@ -8,6 +8,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .i18n import active_language
+from .jalali import format_jalali_date
+
 
 class Province(models.Model):
     """استان. Loaded from the shipped geography fixture (see docs/geography.md)."""
@@ -81,7 +84,7 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
 
     def __str__(self) -> str:
-        return f"{self.date} {self.title}"
+        return f"{format_jalali_date(self.date, active_language())}: {self.title}"
 
 
 # The audit log. Rows are written only by ``pishkhan.core.audit`` (see docs/audit.md) and never

@@ -8,10 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.models import Scope
 from pishkhan.accounts.roles import Role
+from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_jalali_date
+from pishkhan.core.text import digits_for_language
 from pishkhan.core.validators import (
     validate_legal_entity_id,
     validate_mobile,
@@ -70,10 +74,13 @@ class LicenceApplication(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=20)
     workflow = models.ForeignKey(
-        "workflow.WorkflowDefinition", on_delete=models.PROTECT, related_name="+"
+        "workflow.WorkflowDefinition",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("workflow"),
     )
     status = models.CharField(_("status"), max_length=40, db_index=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     office = models.OneToOneField(
         "offices.Office",
@@ -124,11 +131,16 @@ class ApplicationDocument(models.Model):
 class Licence(models.Model):
     """The licence of an office: issued, renewed (a new row), suspended or revoked on the office."""
 
-    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="licences")
+    office = models.ForeignKey(
+        "offices.Office",
+        on_delete=models.PROTECT,
+        related_name="licences",
+        verbose_name=_("office"),
+    )
     number = models.CharField(_("licence number"), max_length=20)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-expires_on"]
@@ -143,14 +155,20 @@ class CountyCapacity(models.Model):
     """How many active offices a county may have, from a date, as decided by the province's
     working group. Effective-dated: a decision never rewrites the past."""
 
-    county = models.ForeignKey("core.County", on_delete=models.PROTECT, related_name="capacities")
+    county = models.ForeignKey(
+        "core.County", on_delete=models.PROTECT, related_name="capacities", verbose_name=_("county")
+    )
     capacity = models.PositiveIntegerField(_("capacity"))
     effective_from = models.DateField(_("effective from"))
     note = models.CharField(_("decision note"), max_length=300)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["county", "-effective_from"]
@@ -163,7 +181,7 @@ class CountyCapacity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.county}: {self.capacity}"
+        return f"{self.county}: {digits_for_language(self.capacity, active_language())}"
 
 
 def capacity_on(county_id: int, on: dt.date) -> int | None:
@@ -182,7 +200,10 @@ class Suspension(models.Model):
     at its end or by the regulator before."""
 
     office = models.ForeignKey(
-        "offices.Office", on_delete=models.PROTECT, related_name="suspensions"
+        "offices.Office",
+        on_delete=models.PROTECT,
+        related_name="suspensions",
+        verbose_name=_("office"),
     )
     reason = models.CharField(_("reason"), max_length=300)
     starts_on = models.DateField(_("from"))
@@ -195,7 +216,12 @@ class Suspension(models.Model):
         verbose_name_plural = _("suspensions")
 
     def __str__(self) -> str:
-        return f"{self.office} {self.starts_on}–{self.until}"
+        language = active_language()
+        return gettext("%(office)s, %(start)s to %(end)s") % {
+            "office": self.office,
+            "start": format_jalali_date(self.starts_on, language),
+            "end": format_jalali_date(self.until, language),
+        }
 
 
 class RankingRun(models.Model):
@@ -204,7 +230,12 @@ class RankingRun(models.Model):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("until"))
     run_at = models.DateTimeField(_("run at"), auto_now_add=True)
-    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
 
     class Meta:
         ordering = ["-run_at"]
@@ -212,7 +243,11 @@ class RankingRun(models.Model):
         verbose_name_plural = _("rankings")
 
     def __str__(self) -> str:
-        return f"{self.period_start} – {self.period_end}"
+        language = active_language()
+        return gettext("%(start)s to %(end)s") % {
+            "start": format_jalali_date(self.period_start, language),
+            "end": format_jalali_date(self.period_end, language),
+        }
 
 
 class OfficeRank(models.Model):

@@ -19,17 +19,17 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(_("recipient"), max_length=120)
     body = models.TextField(_("text"))
     # What the message is about, e.g. ("service_request", "123"), for support and de-duplication.
-    subject_type = models.CharField(max_length=40, blank=True)
-    subject_id = models.CharField(max_length=40, blank=True)
+    subject_type = models.CharField(_("about (kind)"), max_length=40, blank=True)
+    subject_id = models.CharField(_("about (id)"), max_length=40, blank=True)
     event = models.CharField(_("event"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
     # A one-time code: its text is blanked once a real provider has taken it.
-    sensitive = models.BooleanField(default=False)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    provider_id = models.CharField(max_length=64, blank=True)
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    provider_id = models.CharField(_("provider's message id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

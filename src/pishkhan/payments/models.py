@@ -74,7 +74,7 @@ class Invoice(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         ordering = ["-created_at"]

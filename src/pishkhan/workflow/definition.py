@@ -12,12 +12,27 @@ Format (docs/workflows.md)::
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
+
+from pishkhan.core.i18n import active_language
+from pishkhan.core.text import digits_for_language
 
 
 class DefinitionError(ValueError):
     """The definition itself is malformed."""
+
+
+def _shown(value: Any) -> str:
+    """A value from the JSON as it was written (``null``, ``[]``, ``"nowhere"``)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _listed(names: list[str]) -> str:
+    return ("، " if active_language() == "fa" else ", ").join(names)
 
 
 @dataclass(frozen=True)
@@ -46,49 +61,87 @@ class Definition:
 
     @classmethod
     def parse(cls, data: Any, known_roles: set[str] | None = None) -> Definition:
-        """Parse and check a definition; raise DefinitionError naming the first problem."""
+        """Parse and check a definition; raise DefinitionError naming the first problem, in the
+        active language (the admin shows it under the definition). JSON's own names (states,
+        from, to, roles…) are quoted as written; any value of any type is refused, not a 500."""
         if not isinstance(data, dict):
-            raise DefinitionError("a definition is an object with states and transitions")
+            raise DefinitionError(
+                _("A definition is a JSON object with “states”, “initial” and “transitions”.")
+            )
         states = data.get("states")
         if not isinstance(states, dict) or not states:
-            raise DefinitionError("'states' must be a non-empty object")
+            raise DefinitionError(_("“states” must be an object with at least one state."))
+
+        def is_state(value: Any) -> bool:
+            return isinstance(value, str) and value in states
+
         for name, labels in states.items():
-            if not isinstance(labels, dict) or not labels.get("label_fa"):
-                raise DefinitionError(f"state '{name}' needs a label_fa")
+            label = labels.get("label_fa") if isinstance(labels, dict) else None
+            if not isinstance(label, str) or not label.strip():
+                raise DefinitionError(
+                    _("State “%(state)s” needs a Persian label (“label_fa”).") % {"state": name}
+                )
         initial = data.get("initial")
-        if initial not in states:
-            raise DefinitionError(f"initial state '{initial}' is not among the states")
+        if not is_state(initial):
+            raise DefinitionError(
+                _("The initial state (“initial”) must be one of the states, not %(value)s.")
+                % {"value": _shown(initial)}
+            )
         final = data.get("final") or []
-        if not isinstance(final, list) or any(f not in states for f in final):
-            raise DefinitionError("every final state must be among the states")
+        if not isinstance(final, list) or not all(is_state(f) for f in final):
+            raise DefinitionError(_("Every final state (“final”) must be one of the states."))
         transitions = []
         actions_by_source: set[tuple[str, str]] = set()
-        for i, spec in enumerate(data.get("transitions") or []):
+        specs = data.get("transitions") or []
+        if not isinstance(specs, list):
+            raise DefinitionError(_("“transitions” must be a list of transitions."))
+        for i, spec in enumerate(specs):
+            number = digits_for_language(i + 1, active_language())
             if not isinstance(spec, dict):
-                raise DefinitionError(f"transition {i + 1} must be an object")
+                raise DefinitionError(
+                    _("Transition %(number)s must be an object.") % {"number": number}
+                )
             action = spec.get("action")
             sources = spec.get("from")
             target = spec.get("to")
             roles = spec.get("roles")
             if not action or not isinstance(action, str):
-                raise DefinitionError(f"transition {i + 1} has no action")
-            if (
-                not isinstance(sources, list)
-                or not sources
-                or any(s not in states for s in sources)
-            ):
-                raise DefinitionError(f"transition '{action}': every 'from' must be a state")
-            if target not in states:
-                raise DefinitionError(f"transition '{action}': 'to' must be a state")
+                raise DefinitionError(
+                    _("Transition %(number)s has no action (“action”).") % {"number": number}
+                )
+            if not isinstance(sources, list) or not sources or not all(map(is_state, sources)):
+                raise DefinitionError(
+                    _("Transition “%(action)s”: every state in “from” must be one of the states.")
+                    % {"action": action}
+                )
+            if not is_state(target):
+                raise DefinitionError(
+                    _("Transition “%(action)s”: “to” must be one of the states.")
+                    % {"action": action}
+                )
             if any(s in final for s in sources):
-                raise DefinitionError(f"transition '{action}' leaves a final state")
-            if not isinstance(roles, list) or not roles:
-                raise DefinitionError(f"transition '{action}' names no roles")
+                raise DefinitionError(
+                    _("Transition “%(action)s” leaves a final state.") % {"action": action}
+                )
+            if (
+                not isinstance(roles, list)
+                or not roles
+                or not all(isinstance(r, str) for r in roles)
+            ):
+                raise DefinitionError(
+                    _("Transition “%(action)s” names no roles (“roles”).") % {"action": action}
+                )
             if known_roles is not None and (unknown := set(roles) - known_roles):
-                raise DefinitionError(f"transition '{action}': unknown roles {sorted(unknown)}")
+                raise DefinitionError(
+                    _("Transition “%(action)s” names roles that do not exist: %(roles)s.")
+                    % {"action": action, "roles": _listed(sorted(unknown))}
+                )
             for source in sources:
                 if (source, action) in actions_by_source:
-                    raise DefinitionError(f"action '{action}' is defined twice from '{source}'")
+                    raise DefinitionError(
+                        _("Action “%(action)s” is defined twice from state “%(state)s”.")
+                        % {"action": action, "state": source}
+                    )
                 actions_by_source.add((source, action))
             transitions.append(
                 Transition(

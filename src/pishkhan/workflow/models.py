@@ -11,9 +11,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.roles import Role
+from pishkhan.core.i18n import active_language
+from pishkhan.core.text import digits_for_language
 
 from .definition import Definition, DefinitionError
 
@@ -53,7 +56,11 @@ class WorkflowDefinition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_fa} (v{self.version})"
+        # In the admin's titles and lists: «... (نسخهٔ ۳)», not "(v3)".
+        return gettext("%(name)s (version %(version)s)") % {
+            "name": self.name_fa,
+            "version": digits_for_language(self.version, active_language()),
+        }
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
