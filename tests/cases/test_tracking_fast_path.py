@@ -116,4 +116,4 @@ def test_the_htmx_look_up_is_rate_limited_too(client, settings):
     assert client.post(reverse("cases:track"), data, headers=htmx, **address).status_code == 404
     limited = client.post(reverse("cases:track"), data, headers=htmx, **address)
     assert limited.status_code == 429 and "یک دقیقه" in limited.content.decode()
-    assert limited.content.decode().lstrip().startswith('<div id="track-answer"')
+    assert limited.content.decode().lstrip().startswith('<div class="alert alert-warning">')

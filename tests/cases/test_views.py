@@ -209,7 +209,10 @@ def test_an_htmx_look_up_answers_with_the_answer_only(client):
     answer = client.post(reverse("cases:track"), data, headers=htmx)
     html = answer.content.decode()
     assert answer.status_code == 200
-    assert html.lstrip().startswith('<div id="track-answer"') and "<form" not in html
+    # The answer alone: the contents of the page's live region, not the region itself
+    # (which stays in the page, so screen readers announce its new contents).
+    assert "<form" not in html and 'id="track-answer"' not in html
+    assert html.lstrip().startswith('<section class="card"')
     assert "تاییدشده" in html and 'class="timeline' in html
     nobody = client.post(
         reverse("cases:track"),
@@ -225,8 +228,26 @@ def test_an_htmx_look_up_answers_with_the_answer_only(client):
     assert bad.status_code == 400 and bad["HX-Retarget"] == "#track"
     assert bad.content.decode().lstrip().startswith('<div id="track">')
     assert 'aria-invalid="true"' in bad.content.decode()
-    # Without htmx, the whole page.
-    assert "<html" in client.post(reverse("cases:track"), data).content.decode()
+    # The answer (none yet) goes into the page's live region out of band, the same node.
+    assert (
+        '<div id="track-answer" aria-live="polite" aria-atomic="true" hx-swap-oob="innerHTML">'
+        in bad.content.decode()
+    )
+    # Corrected, from the form that carried the errors (it targets #track): the form again,
+    # without its errors, and the answer into the live region out of band.
+    corrected = client.post(
+        reverse("cases:track"), data, headers={"HX-Request": "true", "HX-Target": "track"}
+    )
+    html = corrected.content.decode()
+    assert corrected.status_code == 200 and 'aria-invalid="true"' not in html
+    assert 'hx-swap-oob="innerHTML"' in html and "تاییدشده" in html
+    # Without htmx, the whole page, with the answer in the live region (nothing out of band).
+    page = client.post(reverse("cases:track"), data).content.decode()
+    assert "<html" in page and "hx-swap-oob" not in page
+    region = page.split('<div id="track-answer" aria-live="polite" aria-atomic="true">')[1]
+    assert region.lstrip().startswith('<section class="card"')
+    # The form asks htmx to replace only the region's contents.
+    assert 'hx-target="#track-answer" hx-swap="innerHTML"' in page
 
 
 def test_tracking_shows_the_due_day_only_while_a_decision_is_awaited(client):

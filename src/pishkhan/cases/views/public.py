@@ -88,8 +88,10 @@ def _answer_only(request: HttpRequest) -> HttpResponse:
 def _form_to_correct(request: HttpRequest, context: dict[str, Any], status: int) -> HttpResponse:
     if status != 400 and request.META.get("HTTP_HX_TARGET") == "track-answer":
         return _render_answer(context, status)
+    # The form's fields carry the errors (or carried them): replace the form; the answer goes
+    # into the page's live region out of band, which stays the same node (cases/_track.html).
+    context["answer_out_of_band"] = True
     response = render(request, "cases/_track.html", context, status=status)
-    # The form's fields carry the errors: replace the form and answer, not the answer alone.
     response["HX-Retarget"] = "#track"
     response["HX-Reswap"] = "outerHTML"
     return response
