@@ -86,22 +86,25 @@ class LiveServer:
     url: str
     database_url: str
 
-    def latest_sms(self, recipient: str) -> str:
-        """The newest outbox message to a mobile: what the citizen's phone would show."""
-        query = (
-            "SELECT body FROM notify_outboxmessage WHERE recipient = %s ORDER BY id DESC LIMIT 1"
-        )
+    def fetch_one(self, query: str, params: tuple[object, ...]) -> tuple[object, ...] | None:
+        """The first row of a query (``%s`` placeholders) on the server's database."""
         if self.database_url.startswith("sqlite"):
             import sqlite3
 
             with sqlite3.connect(self.database_url.removeprefix("sqlite:///")) as conn:
-                row = conn.execute(query.replace("%s", "?"), (recipient,)).fetchone()
-        else:
-            import psycopg
+                return conn.execute(query.replace("%s", "?"), params).fetchone()
+        import psycopg
 
-            with psycopg.connect(self.database_url) as conn:
-                row = conn.execute(query, (recipient,)).fetchone()
-        return row[0] if row else ""
+        with psycopg.connect(self.database_url) as conn:
+            return conn.execute(query, params).fetchone()
+
+    def latest_sms(self, recipient: str) -> str:
+        """The newest outbox message to a mobile: what the citizen's phone would show."""
+        row = self.fetch_one(
+            "SELECT body FROM notify_outboxmessage WHERE recipient = %s ORDER BY id DESC LIMIT 1",
+            (recipient,),
+        )
+        return str(row[0]) if row else ""
 
     def register_identity(self, national_code: str, mobile: str, first: str, last: str) -> None:
         """A person the server's identity registry knows (a new operator must be one)."""
