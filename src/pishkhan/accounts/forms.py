@@ -12,8 +12,17 @@ from pishkhan.core.forms import DigitsInput, NormalizingForm
 
 
 class StaffLoginForm(NormalizingForm):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    # Named for password managers and autofill (WCAG 1.3.5).
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

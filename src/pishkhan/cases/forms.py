@@ -174,8 +174,20 @@ class ServiceRequestForm(NormalizingForm):
 
 
 class IdentifyCitizenForm(NormalizingForm):
+    """A citizen's national code and mobile, as the counter's operator types them: someone
+    else's, so the browser offers no autofill (``_IdentifierField``)."""
+
     national_code = NationalCodeField(label=_("National code"))
     mobile = MobileField(label=_("Mobile number"))
+
+
+class PortalSignInForm(IdentifyCitizenForm):
+    """The portal's sign-in, where citizens type their own mobile: the browser may fill it in
+    (WCAG 1.3.5)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mobile"].widget.attrs["autocomplete"] = "tel-national"
 
 
 class TrackForm(NormalizingForm):
@@ -222,6 +234,6 @@ class CitizenCodeForm(NormalizingForm):
 class TransitionForm(NormalizingForm):
     action = forms.CharField(max_length=40)
     comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"})
     )
     version = forms.IntegerField(min_value=1)

@@ -58,7 +58,7 @@ class ComplaintForm(NormalizingForm):
     text = forms.CharField(
         label=_("What happened"),
         max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         error_messages={"required": _("Describe what happened.")},
     )
 
@@ -86,7 +86,7 @@ class RatingForm(NormalizingForm):
         label=_("Anything you want to tell us (optional)"),
         required=False,
         max_length=MAX_COMMENT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
 
 
@@ -102,7 +102,7 @@ class ResolutionForm(NormalizingForm):
         label=_("Reason (required to dismiss)"),
         required=False,
         max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
     # Overcharges only: what the office must give back if the complaint is upheld.
     repay = forms.CharField(

@@ -22,7 +22,7 @@ from pishkhan.core.text import normalize
 
 from .. import held
 from ..data_access import accesses_of
-from ..forms import CitizenCodeForm, IdentifyCitizenForm, ServiceRequestForm
+from ..forms import CitizenCodeForm, PortalSignInForm, ServiceRequestForm
 from ..models import ServiceRequest
 from ..selectors import form_rows, get_visible, timeline
 from ..services import RequestError, Upload, resubmit
@@ -35,7 +35,7 @@ ACCESS_PAGE_SIZE = 50
 
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    form = IdentifyCitizenForm(data=request.POST or None)
+    form = PortalSignInForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             sent = request_code(
