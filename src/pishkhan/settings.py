@@ -130,7 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["pishkhan.core.templatetags.persian"],
+            "builtins": ["pishkhan.core.templatetags.persian", "pishkhan.core.templatetags.a11y"],
         },
     }
 ]
