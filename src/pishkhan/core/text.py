@@ -56,6 +56,17 @@ def normalize(value: str) -> str:
     return value.translate(_INPUT_TABLE).strip()
 
 
+# A letter of the Arabic script (Persian's): digits and punctuation alone do not make Persian text.
+_PERSIAN_LETTER = re.compile(
+    "[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\ufb50-\ufdff\ufe70-\ufefc]"
+)
+
+
+def has_persian_script(value: str) -> bool:
+    """True when the text has a letter of the Persian (Arabic) script."""
+    return _PERSIAN_LETTER.search(value) is not None
+
+
 def to_persian_digits(value: object) -> str:
     """Show ASCII digits as Persian digits (for the Persian UI only)."""
     return str(value).translate(_TO_PERSIAN_DIGITS)

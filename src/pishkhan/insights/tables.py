@@ -24,9 +24,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import MONTHS_EN, MONTHS_FA, format_jalali_numeric, to_jalali
 from pishkhan.core.money import PERSIAN_THOUSANDS_SEPARATOR
-from pishkhan.core.text import to_persian_digits
+from pishkhan.core.text import has_persian_script, to_persian_digits
 
 from .selectors import bucket_upper_hours
 
@@ -157,8 +158,13 @@ class Cell:
         attributes = f' scope="{scope}"' if scope else ""
         if self.numeric:
             attributes += ' class="text-end text-nowrap"'
-        elif tag == "th":
-            attributes += ' class="fw-normal"'
+        else:
+            if tag == "th":
+                attributes += ' class="fw-normal"'
+            # A Persian-only name (a county, an office) on a page in another language: spoken
+            # with a Persian voice (WCAG 3.1.2; decision 54).
+            if has_persian_script(self.text) and active_language() != "fa":
+                attributes += ' lang="fa"'
         return f"<{tag}{attributes}>{content}</{tag}>"
 
 

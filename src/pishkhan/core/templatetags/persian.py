@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from .. import jalali, money, text
 from ..i18n import active_language
@@ -101,3 +103,32 @@ def grouped(value: int | None) -> str:
     if value is None:
         return ""
     return money.format_grouped(value, _language())
+
+
+def _persian_on_a_foreign_page(value: object) -> bool:
+    """True when the page is not in Persian and the value is written in Persian (Arabic) script:
+    a name, address or place that has no English form."""
+    return _language() != "fa" and text.has_persian_script(str(value))
+
+
+@register.filter(needs_autoescape=True)
+def fa_text(value: object, autoescape: bool = True) -> str:
+    """Persian-only data (the name of a person, office, county or province, an address, a
+    service's Persian name when it has no English one) as ``<bdi lang="fa" dir="rtl">`` on a
+    page that is not in Persian, so screen readers speak it with a Persian voice (WCAG 3.1.2);
+    on a Persian page, or when it has no Persian letters, the text alone."""
+    if value is None:
+        return ""
+    shown = conditional_escape(value) if autoescape else str(value)
+    if _persian_on_a_foreign_page(value):
+        return format_html('<bdi lang="fa" dir="rtl">{}</bdi>', shown)
+    return shown
+
+
+@register.filter
+def fa_lang(value: object) -> str:
+    """`` lang="fa" dir="rtl"`` for the element that holds Persian-only data, on a page that is
+    not in Persian (see ``fa_text``): ``<bdi{{ office.name|fa_lang }}>``; else nothing."""
+    if value is not None and _persian_on_a_foreign_page(value):
+        return mark_safe(' lang="fa" dir="rtl"')
+    return ""
