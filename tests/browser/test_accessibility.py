@@ -23,7 +23,10 @@ FOCUS_RING = """() => {
     return {r, g, b, a: a === undefined ? 1 : a};
   };
   const luminance = ({r, g, b}) => {
-    const lin = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    const lin = (c) => {
+      c /= 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
   };
   const contrast = (x, y) => {
@@ -49,7 +52,9 @@ FOCUS_RING = """() => {
     outlineStyle: style.outlineStyle,
     outlineWidth: parseFloat(style.outlineWidth),
     againstPage: contrast(outline, page),
-    againstControl: Math.max(...ring.filter((c) => c && c.a === 1).map((c) => contrast(c, control))),
+    againstControl: Math.max(
+      ...ring.filter((c) => c && c.a === 1).map((c) => contrast(c, control))
+    ),
   };
 }"""
 
@@ -117,7 +122,9 @@ def test_the_focus_ring_on_a_signed_in_page_and_a_phone(browser, server_url):
     context.close()
 
 
-def test_the_tracking_answer_is_announced_in_a_region_that_stays(browser, server_url, live_server_process):
+def test_the_tracking_answer_is_announced_in_a_region_that_stays(
+    browser, server_url, live_server_process
+):
     tracking, national = live_server_process.fetch_one(
         "SELECT r.tracking_code, u.national_code FROM cases_servicerequest r "
         "JOIN accounts_user u ON u.id = r.citizen_id WHERE r.idempotency_key = %s",
