@@ -208,6 +208,31 @@ def _patient_expectations():
     expect.set_options(timeout=15_000)
 
 
+# What the browser refused under the site's Content-Security-Policy (decision 56) during the
+# current test: every journey doubles as a check that no page needs an inline script, a script
+# from elsewhere or anything else the policy refuses. The API reference's Redoc asks for its
+# vendor's logo from a CDN, which the policy refuses on purpose (decision 51).
+POLICY_REFUSALS: list[str] = []
+
+
+def _watch_policy(page) -> None:
+    def note(message) -> None:
+        text = message.text
+        if "Content Security Policy" in text and "cdn.redoc.ly" not in text:
+            POLICY_REFUSALS.append(f"{page.url}: {text}")
+
+    page.on("console", note)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_refused_by_the_policy():
+    POLICY_REFUSALS.clear()
+    yield
+    assert not POLICY_REFUSALS, "Refused by the Content-Security-Policy:\n" + "\n".join(
+        POLICY_REFUSALS
+    )
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path):
     from playwright.sync_api import sync_playwright
@@ -222,6 +247,7 @@ def browser(chromium_path):
 
         def answering_yes(*args, answer_dialogs=True, **kwargs):
             context = new_context(*args, **kwargs)
+            context.on("page", _watch_policy)
             if answer_dialogs:
                 context.on("page", lambda page: page.on("dialog", lambda dialog: dialog.accept()))
             return context

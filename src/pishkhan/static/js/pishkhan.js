@@ -49,3 +49,19 @@ function filePickers(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { filePickers(document); });
 document.addEventListener("htmx:load", function (event) { filePickers(event.target); });
+
+// One click files one request: the button is disabled once the form is sent (the server also
+// de-duplicates by the form's idempotency key).
+document.addEventListener("submit", function (event) {
+  var button = event.target.querySelector("button[data-once]");
+  if (button && !event.defaultPrevented) {
+    button.disabled = true;
+  }
+});
+
+// "Print" on receipts and certificates.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("button[data-print]")) {
+    window.print();
+  }
+});
