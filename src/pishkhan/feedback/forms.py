@@ -58,7 +58,7 @@ class ComplaintForm(NormalizingForm):
     text = forms.CharField(
         label=_("What happened"),
         max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         error_messages={"required": _("Describe what happened.")},
     )
 
