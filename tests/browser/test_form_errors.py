@@ -92,7 +92,7 @@ def test_a_refused_online_filing_focuses_its_summary_in_persian_and_english(
 ):
     server_url = live_server_process.url
     # A citizen no other browser test signs in (each national code may ask a few codes only).
-    national_code, mobile = demo_national_code(5), "09141000005"
+    national_code, mobile = demo_national_code(2), "09131000002"
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(server_url + "/portal/login/?next=/portal/new/nocr-single-status-certificate/")
