@@ -4,6 +4,7 @@ flag, and every refusal leaving nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -310,6 +311,11 @@ def test_the_flag_shows_on_the_regulators_office_pages(client, regulator):
     html = client.get(page).content.decode()
     assert "overcharge-flag" in html and "۱۸۰" in html
     assert "?status=all&amp;office=23-1001" in html
+    # The rule is in words a keyboard, touch or screen-reader user gets, not in a tooltip.
+    listing_html = client.get(listing).content.decode()
+    flag = re.search(r'<a class="badge[^"]*overcharge-flag"[^>]*>.*?</a>', listing_html, re.S)
+    flag = flag.group(0)
+    assert "title=" not in flag and re.search(r'<span class="visually-hidden"> — [^<]*۱۸۰', flag)
     # A lapsed flag is not shown.
     Office.objects.filter(pk=office.pk).update(
         overcharge_flag_until=timezone.localdate() - dt.timedelta(days=1)

@@ -124,14 +124,65 @@ def test_a_wrong_capacity_decision_names_the_county_and_fields_and_keeps_what_wa
     )
     assert response.status_code == 200 and CountyCapacity.objects.count() == before
     html = response.content.decode()
-    message = re.search(r'<div class="alert alert-danger" role="alert">([^<]*)</div>', html)
-    assert message, html[:3000]
-    text = message.group(1)
-    assert text.startswith(f"{county.name_fa} — ") and "ظرفیت:" in text and "شرح مصوبه:" in text
-    assert not re.search(r"[0-9]", text)  # Persian digits, as the page
+    # The error summary names the county and each wrong field, and links to the row's inputs.
+    summary = html.split('class="alert alert-danger error-summary"')[1].split("</div>")[0]
+    links = dict(re.findall(r'<a class="alert-link" href="#([^"]+)">([^<]*)</a>', summary))
+    assert set(links) == {
+        f"cap-{county.pk}-{name}" for name in ("capacity", "effective_from", "note")
+    }
+    assert links[f"cap-{county.pk}-capacity"].startswith(f"{county.name_fa} — ظرفیت:")
+    assert links[f"cap-{county.pk}-note"].startswith(f"{county.name_fa} — شرح مصوبه:")
+    assert not re.search(r"[0-9]", "".join(links.values()))  # Persian digits, as the page
+    assert "<title>خطا: " in html
     row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
     assert 'value="-۵"' in row and 'value="۱۴۰۵/۱۳/۴۰"' in row  # as typed, in Persian digits
     assert row.count('aria-invalid="true"') == 3
+    # Each wrong input says why: described by its own error, which is in the row.
+    for name in ("capacity", "effective_from", "note"):
+        field = re.search(rf'<input[^>]*id="cap-{county.pk}-{name}"[^>]*>', row).group(0)
+        described = re.search(r'aria-describedby="([^"]+)"', field).group(1).split()
+        assert f"cap-{county.pk}-{name}_error" in described
+        assert f'id="cap-{county.pk}-{name}_error"' in row
+    assert re.search(rf'id="cap-{county.pk}-capacity_error">[^<]*[۰-۹]', row)
+
+
+def test_the_capacity_form_names_its_county_and_lets_the_server_answer(client):
+    as_user(client, "workgroup-tehran")
+    html = client.get(reverse("licensing:capacity", args=["23"])).content.decode()
+    county = CountyCapacity.objects.filter(county__sci_code="2309").first().county
+    row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
+    # Its labels and button say which county (a screen reader's list of controls).
+    for label in ("ظرفیت", "اجرا از تاریخ، برای", "شرح مصوبه برای"):
+        assert re.search(
+            rf'<label class="visually-hidden" for="cap-{county.pk}-[a-z_]+">'
+            rf"{label} {county.name_fa}?",
+            row,
+        ), label
+    assert re.search(
+        rf'<button[^>]*>ثبت<span class="visually-hidden"> — {county.name_fa}</span>', row
+    )
+    # The server's Persian errors answer, not the browser's bubble in the browser's language.
+    assert re.search(r'<form method="post" novalidate class="[^"]*capacity-form', row)
+    # The date's format is a hint that stays, tied to the input.
+    date = re.search(rf'<input[^>]*id="cap-{county.pk}-effective_from"[^>]*>', row).group(0)
+    assert 'aria-describedby="capacity-date-hint"' in date
+    assert re.search(r'<p class="form-text" id="capacity-date-hint">[^<]*سال/ماه/روز', html)
+    labels = re.findall(
+        r'<label class="visually-hidden" for="cap-\d+-capacity">([^<]*)</label>', html
+    )
+    assert len(labels) > 1 and len(set(labels)) == len(labels)
+
+
+def test_a_full_county_says_why_in_words_not_in_a_tooltip(client):
+    from pishkhan.licensing.models import CountyCapacity as Capacity
+
+    as_user(client, "workgroup-tehran")
+    county = Capacity.objects.filter(county__sci_code="2309").first().county
+    Capacity.objects.filter(county=county).update(capacity=0)
+    html = client.get(reverse("licensing:capacity", args=["23"])).content.decode()
+    row = html.split(f'data-county="{county.pk}"')[1].split("</tr>")[0]
+    assert "text-bg-danger" in row and "title=" not in row
+    assert re.search(r'<span class="visually-hidden">: [^<]*پروانه تازه‌ای صادر نمی‌شود', row)
 
 
 def test_the_application_page_title_names_the_platform(client):
@@ -257,3 +308,19 @@ def test_renewal_is_offered_only_within_its_window_and_asks_first(client):
     history = html.split("<ol", 1)[1]
     assert f'تمدید پروانه <span class="small">(معتبر تا {new_expiry})</span>' in history
     assert 'value="renew"' not in html  # a second renewal is not offered the same day
+
+
+def test_revoking_a_licence_and_refusing_an_application_ask_first(client):
+    as_user(client, "regulator")
+    office = Office.objects.filter(status=OfficeStatus.ACTIVE).first()
+    html = client.get(reverse("licensing:office", args=[office.licence_number])).content.decode()
+    revoke = re.search(r'<button[^>]*value="revoke"[^>]*>', html).group(0)
+    assert 'data-confirm="«لغو پروانه» برگشت‌پذیر نیست. انجام شود؟"' in revoke
+    # Not asked while the reason it needs is empty (static/js/pishkhan.js reads this field).
+    assert 'data-needs-comment="r-reason"' in revoke and 'name="r-reason"' in html
+    item = LicenceApplication.objects.exclude(status__in=("approved", "rejected")).first()
+    html = client.get(reverse("licensing:application", args=[item.pk])).content.decode()
+    reject = re.search(r'<button[^>]*value="reject"[^>]*>', html).group(0)
+    assert "data-confirm=" in reject and "برگشت‌پذیر نیست" in reject
+    assert "data-needs-comment" in reject
+    assert re.search(r'<textarea[^>]*id="id_comment"[^>]*dir="auto"', html)

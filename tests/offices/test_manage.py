@@ -392,3 +392,26 @@ def test_a_minor_cannot_be_made_an_operator(client, manager):
             manager.office, first_name="", last_name="", national_code=minor, mobile="09125550011"
         )
     assert list(exc.value.message_dict) == ["national_code"]
+
+
+def test_each_fee_row_names_its_service_in_its_label_and_buttons(client, manager):
+    html = client.get(reverse("offices:manage")).content.decode()
+    rows = re.findall(r'<tr data-service="[^"]+"[^>]*>.*?</tr>', html, re.S)
+    assert len(rows) > 2
+    labels = []
+    for row in rows:
+        service, agency = re.search(
+            r'<th scope="row" class="fw-normal">([^<]+)<div class="small text-body-secondary">'
+            r"([^<]+)</div>",
+            row,
+        ).groups()
+        # The agency too: two agencies may offer services of the same name.
+        name = f"{service} ({agency})"
+        label = re.search(r'<label class="visually-hidden" for="fee-\d+">([^<]*)</label>', row)
+        assert label.group(1) == f"کارمزد این دفتر برای {name}"
+        labels.append(label.group(1))
+        buttons = re.findall(r"<button[^>]*>(.*?)</button>", row, re.S)
+        assert buttons and all(
+            f'<span class="visually-hidden"> — {name}</span>' in button for button in buttons
+        )
+    assert len(set(labels)) == len(labels)

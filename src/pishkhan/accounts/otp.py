@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.core.i18n import active_language
+from pishkhan.core.jalali import format_time
 from pishkhan.core.text import digits_for_language
 from pishkhan.notify.services import enqueue_sms
 
@@ -79,22 +80,66 @@ def _client_over_limit(client: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class CodeTiming:
+    """The latest code of a national code: until when it works, and from when a new one may be
+    asked for (the wait after a code, or the hourly limit)."""
+
+    expires_at: dt.datetime
+    next_code_at: dt.datetime
+
+
+def _recent_codes(national_code: str, now: dt.datetime) -> list[dt.datetime]:
+    """When the codes of the last hour were sent, oldest first."""
+    return list(
+        OneTimeCode.objects.filter(
+            national_code=national_code, created_at__gte=now - dt.timedelta(hours=1)
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+
+
+def _next_code_at(recent: list[dt.datetime]) -> dt.datetime | None:
+    """From when a new code may be asked for, given the last hour's codes; None: at once."""
+    times = []
+    if recent:
+        times.append(recent[-1] + RESEND_AFTER)
+    if len(recent) >= CODES_PER_HOUR:
+        # The hour's count drops below the limit when the code that many back is an hour old.
+        times.append(recent[-CODES_PER_HOUR] + dt.timedelta(hours=1))
+    return max(times) if times else None
+
+
+def code_timing(national_code: str) -> CodeTiming | None:
+    """What the code page tells the citizen (decision 55); None when no code was sent."""
+    now = timezone.now()
+    latest = OneTimeCode.objects.filter(national_code=national_code).order_by("-created_at").first()
+    if latest is None:
+        return None
+    return CodeTiming(latest.expires_at, _next_code_at(_recent_codes(national_code, now)) or now)
+
+
 def request_code(national_code: str, mobile: str, client: str = "") -> CodeSent:
     """Check the pair with the identity registry and send a fresh code by SMS."""
     _check_lock(national_code)
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(
-        national_code=national_code, created_at__gte=now - dt.timedelta(hours=1)
-    )
-    latest = recent.order_by("-created_at").first()
-    if latest is not None and now - latest.created_at < RESEND_AFTER:
-        raise SignInError(
-            "too_soon", _("A code was just sent. Wait a minute before asking for another.")
-        )
-    if recent.count() >= CODES_PER_HOUR:
+    recent = _recent_codes(national_code, now)
+    next_at = _next_code_at(recent)
+    if next_at is not None and next_at > now:
+        time = format_time(next_at, active_language(), round_up=True)
+        if now - recent[-1] < RESEND_AFTER:
+            raise SignInError(
+                "too_soon",
+                _("A code was just sent. You can ask for another from %(time)s.") % {"time": time},
+            )
         raise SignInError(
             "too_many_codes",
-            _("Too many codes for this national code in the last hour. Try again later."),
+            _(
+                "%(count)s codes were sent for this national code in the last hour, the most "
+                "allowed. You can ask for a new code from %(time)s."
+            )
+            % {"count": digits_for_language(CODES_PER_HOUR, active_language()), "time": time},
         )
     if _client_over_limit(client):
         raise SignInError(

@@ -121,3 +121,13 @@ def format_jalali_datetime(value: dt.datetime, language: str = "fa") -> str:
     if language == "fa":
         return f"{date_part}، ساعت {to_persian_digits(local.strftime('%H:%M'))}"
     return f"{date_part}, {local.strftime('%H:%M')}"
+
+
+def format_time(value: dt.datetime, language: str = "fa", *, round_up: bool = False) -> str:
+    """Tehran wall-clock time, ``۱۴:۳۰``; ``round_up`` to the next whole minute, for "not before"
+    times (a time shown to the minute must not be a little too early)."""
+    local = to_tehran(value)
+    if round_up and (local.second or local.microsecond):
+        local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    shown = local.strftime("%H:%M")
+    return to_persian_digits(shown) if language == "fa" else shown

@@ -17,7 +17,6 @@ from pishkhan.accounts.roles import Role
 from pishkhan.core.audit import events_for
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
-from pishkhan.core.text import digits_for_language
 from pishkhan.offices.models import Office, OfficeStatus
 
 from . import services
@@ -220,7 +219,13 @@ def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
     ):  # type: ignore[union-attr]
         raise Http404
     can_decide = user.role in (Role.WORKING_GROUP, Role.NATIONAL_ADMIN)  # type: ignore[union-attr]
-    form = CapacityForm(data=request.POST or None)
+    # The row's own ids (licensing/_capacity_form.html), so that the error summary links to the
+    # fields of the county that was sent.
+    sent_county = str(request.POST.get("county", ""))
+    form = CapacityForm(
+        data=request.POST or None,
+        auto_id=f"cap-{sent_county}-%s" if sent_county.isdigit() else "id_%s",
+    )
     if request.method == "POST":
         if not can_decide:
             raise Http404
@@ -245,24 +250,14 @@ def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
             else:
                 messages.success(request, _("The capacity decision was recorded."))
                 return redirect("licensing:capacity", sci_code=sci_code)
-        else:
-            # Which county, which field, what is wrong: the page is a table of counties, and the
-            # message is all that shows at the top.
-            county = County.objects.filter(
-                pk=form.data.get("county") if str(form.data.get("county", "")).isdigit() else None,
-                province=province,
-            ).first()
-            problems = [
-                f"{form.fields[name].label}: {' '.join(str(e) for e in errors)}"
-                if name in form.fields and name != "county"
-                else " ".join(str(e) for e in errors)
-                for name, errors in form.errors.items()
-            ]
-            where = f"{county.name_fa} — " if county else ""
-            language = active_language()
-            joined = ("؛ " if language == "fa" else "; ").join(problems)
-            messages.error(request, digits_for_language(where + joined, language))
+    # The row sent with a mistake keeps what was typed, each wrong field marked and saying why;
+    # the summary above the table names the county and links to the fields (decision 55).
     retry = form if request.method == "POST" and not form.is_valid() else None
+    retry_county = (
+        County.objects.filter(pk=sent_county, province=province).first()
+        if retry and sent_county.isdigit()
+        else None
+    )
     return render(
         request,
         "licensing/capacity.html",
@@ -271,8 +266,8 @@ def capacity(request: HttpRequest, sci_code: str) -> HttpResponse:
             "rows": services.capacity_table(province),
             "can_decide": can_decide,
             "people_per_office": services.PEOPLE_PER_OFFICE,
-            # The row sent with a mistake keeps what was typed, its wrong fields marked.
-            "retry_county": str(retry.data.get("county", "")) if retry else "",
+            "retry_county": sent_county if retry else "",
+            "retry_county_name": retry_county.name_fa if retry_county else "",
             "retry": retry,
         },
     )

@@ -3,7 +3,6 @@ the request page where the officer acts."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
-from pishkhan.core.forms import JalaliDateField
 from pishkhan.core.i18n import active_language
 from pishkhan.workflow.models import WorkflowDefinition
 
 from ..data_access import note_access
+from ..forms import QueueDatesForm
 from ..models import DataAccess
 from ..selectors import (
     agency_queue,
@@ -71,8 +70,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     service_code = request.GET.get("service", "")
     status = request.GET.get("status", "")
     sla = request.GET.get("sla", "")
-    date_field = JalaliDateField(required=False)
-    errors = []
+    dates = QueueDatesForm(request.GET)
+    dates.is_valid()
     if service_code:
         requests = requests.filter(service__code=service_code)
     requests = (
@@ -88,11 +87,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             sla_due_on__range=(today, today + timezone.timedelta(days=1)), decided_at__isnull=True
         )
     for name, lookup in (("from", "submitted_at__date__gte"), ("to", "submitted_at__date__lte")):
-        if request.GET.get(name):
-            try:
-                requests = requests.filter(**{lookup: date_field.clean(request.GET[name])})
-            except ValidationError as exc:
-                errors.extend(exc.messages)
+        # A wrong date is not applied; the form says what is wrong with it.
+        if dates.cleaned_data.get(name):
+            requests = requests.filter(**{lookup: dates.cleaned_data[name]})
     page = Paginator(requests.order_by("sla_due_on", "submitted_at"), 50).get_page(
         request.GET.get("page")
     )
@@ -106,7 +103,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "services": services,
             "filters": request.GET,
-            "errors": errors,
+            "dates": dates,
             "statuses": status_choices(),
         },
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,15 +22,17 @@ from ..services import RequestError, Upload, fee_lines_for, submit, transition
 
 
 def act_on_request(
-    request: HttpRequest, service_request: ServiceRequest, detail_view: str
+    request: HttpRequest,
+    service_request: ServiceRequest,
+    detail_view: str,
+    page: Callable[[TransitionForm], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """Apply a workflow action posted from a request page, then show the page again."""
+    """Apply a workflow action posted from a request page, then show the page again. A missing
+    reason is the reason box's own error: with ``page`` (the page that has the box), the page is
+    shown again with the box marked and what was typed kept (decision 55); other refusals are a
+    message above the page."""
     form = TransitionForm(data=request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        )
-    else:
+    if form.is_valid():
         try:
             transition(
                 service_request.pk,
@@ -39,9 +42,19 @@ def act_on_request(
                 expected_version=form.cleaned_data["version"],
             )
         except RequestError as exc:
-            messages.error(request, str(exc.message))
+            if exc.code == "comment_required" and page is not None:
+                form.add_error("comment", exc.message)
+            else:
+                messages.error(request, str(exc.message))
         else:
             messages.success(request, _("Done: the request's status was updated."))
+            return redirect(detail_view, tracking_code=service_request.tracking_code)
+    if page is not None and "comment" in form.errors:
+        return page(form)
+    if form.errors:
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
     return redirect(detail_view, tracking_code=service_request.tracking_code)
 
 
@@ -50,20 +63,25 @@ def request_page(
 ) -> HttpResponse:
     """A request's page for staff (GET), or a workflow action on it (POST). Out of scope: 404."""
     service_request = get_visible(request.user, tracking_code)
-    if request.method == "POST":
-        return act_on_request(request, service_request, detail_view)
     role = request.user.role  # type: ignore[union-attr]
-    return render(
-        request,
-        template,
-        {
-            "req": service_request,
-            "timeline": timeline(service_request),
-            "form_rows": form_rows(service_request),
-            "sla": sla_state(service_request),
-            "actions": service_request.definition.available(service_request.status, role),
-        },
-    )
+
+    def page(action_form: TransitionForm) -> HttpResponse:
+        return render(
+            request,
+            template,
+            {
+                "req": service_request,
+                "timeline": timeline(service_request),
+                "form_rows": form_rows(service_request),
+                "sla": sla_state(service_request),
+                "actions": service_request.definition.available(service_request.status, role),
+                "action_form": action_form,
+            },
+        )
+
+    if request.method == "POST":
+        return act_on_request(request, service_request, detail_view, page)
+    return page(TransitionForm())
 
 
 def filing_page(

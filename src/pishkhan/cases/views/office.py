@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -31,6 +34,10 @@ OFFICE_ROLES = (Role.OFFICE_OPERATOR, Role.OFFICE_MANAGER)
 office_staff = roles_required(*OFFICE_ROLES)
 CITIZEN_TOKEN_SALT = "pishkhan.office.citizen"
 CITIZEN_TOKEN_MAX_AGE = 3600
+
+
+class IdentificationExpired(Exception):
+    """The signed citizen token of the counter's steps is genuine but older than an hour."""
 
 
 @office_staff
@@ -65,12 +72,28 @@ def _office_blocked(request: HttpRequest) -> HttpResponse | None:
     return render(request, "cases/office_blocked.html", {"office": office}, status=409)
 
 
+def _resumable(request: HttpRequest, code: str) -> bool:
+    """Whether the identify step may lead straight to ``code``'s form: a service this office
+    offers now (anything else in the address is ignored)."""
+    return bool(code) and (
+        OfficeService.objects.filter(
+            office_id=request.user.office_id,  # type: ignore[union-attr]
+            service__code=code,
+            service__is_active=True,
+        ).exists()
+    )
+
+
 @office_staff
 @require_http_methods(["GET", "POST"])
 def identify(request: HttpRequest) -> HttpResponse:
     blocked = _office_blocked(request)
     if blocked is not None:
         return blocked
+    # Sent back here by an expired identification (decision 55): the service chosen before is
+    # kept in the address, and the form of that service opens after the check.
+    code = request.GET.get("service", "")[:100]
+    resume = service_for_filing(code) if _resumable(request, code) else None
     form = IdentifyCitizenForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,13 +108,42 @@ def identify(request: HttpRequest) -> HttpResponse:
             token = signing.dumps(
                 {"citizen": citizen.pk, "office": request.user.office_id}, salt=CITIZEN_TOKEN_SALT
             )  # type: ignore[union-attr]
+            if resume is not None:
+                return redirect("cases:office_new_request", token=token, code=resume.code)
             return redirect("cases:office_choose_service", token=token)
-    return render(request, "cases/office_identify.html", {"form": form})
+    return render(request, "cases/office_identify.html", {"form": form, "resume": resume})
+
+
+def _identify_again(request: HttpRequest, code: str = "") -> HttpResponse:
+    """An expired identification: back to the identify step with a message saying so, not a
+    404; a form sent with it was not filed, and the message says what was typed is to be typed
+    again (nothing of it is kept: decision 55)."""
+    if request.method == "POST":
+        messages.error(
+            request,
+            _(
+                "The citizen's identification lasts an hour and had expired, so the request was "
+                "not filed. Identify the citizen again: the same service's form then opens, and "
+                "what was typed in it must be filled in again."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The citizen's identification lasts an hour and has expired. Identify the "
+                "citizen again to continue."
+            ),
+        )
+    url = reverse("cases:office_identify")
+    return redirect(f"{url}?{urlencode({'service': code})}" if code else url)
 
 
 def _citizen_id_from(request: HttpRequest, token: str) -> Any:
     try:
         data = signing.loads(token, salt=CITIZEN_TOKEN_SALT, max_age=CITIZEN_TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise IdentificationExpired from None
     except signing.BadSignature:
         raise Http404 from None
     if data.get("office") != request.user.office_id:  # type: ignore[union-attr]
@@ -105,7 +157,10 @@ def _citizen_from(request: HttpRequest, token: str) -> User:
 
 @office_staff
 def choose_service(request: HttpRequest, token: str) -> HttpResponse:
-    citizen = _citizen_from(request, token)
+    try:
+        citizen = _citizen_from(request, token)
+    except IdentificationExpired:
+        return _identify_again(request)
     blocked = _office_blocked(request)
     if blocked is not None:
         return blocked
@@ -127,7 +182,10 @@ def choose_service(request: HttpRequest, token: str) -> HttpResponse:
 @office_staff
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, token: str, code: str) -> HttpResponse:
-    citizen_id = _citizen_id_from(request, token)
+    try:
+        citizen_id = _citizen_id_from(request, token)
+    except IdentificationExpired:
+        return _identify_again(request, code)
     service = service_for_filing(code)
     if service is None:
         raise Http404

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.backends import BACKEND
-from pishkhan.accounts.otp import SignInError, request_code, verify_code
+from pishkhan.accounts.otp import CODE_LIFETIME, SignInError, code_timing, request_code, verify_code
 from pishkhan.accounts.roles import Role
 from pishkhan.catalog.filing import service_for_filing
 from pishkhan.catalog.models import Channel, Service
@@ -69,7 +69,18 @@ def enter_code(request: HttpRequest) -> HttpResponse:
             host, secure = {request.get_host()}, request.is_secure()
             safe = url_has_allowed_host_and_scheme(target, host, secure)
             return redirect(target if target and safe else "cases:portal_home")
-    return render(request, "portal/code.html", {"form": form, "national_code": national_code})
+    return render(
+        request,
+        "portal/code.html",
+        {
+            "form": form,
+            "national_code": national_code,
+            # How long the code lasts and when a new one may be asked for, said on the page
+            # (decision 55): the time limit is the product's, so the page says it plainly.
+            "timing": code_timing(national_code),
+            "lifetime_minutes": int(CODE_LIFETIME.total_seconds() // 60),
+        },
+    )
 
 
 @citizen_only

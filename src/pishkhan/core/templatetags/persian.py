@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .. import jalali, money, text
 from ..i18n import active_language
@@ -54,6 +55,18 @@ def jdate_numeric(value: dt.date | None) -> str:
 
 
 @register.filter
+def clock(value: dt.datetime | None) -> str:
+    """Tehran wall-clock time, ``۱۴:۳۰``."""
+    return jalali.format_time(value, _language()) if value else ""
+
+
+@register.filter
+def clock_up(value: dt.datetime | None) -> str:
+    """Tehran wall-clock time rounded up to the minute: for "not before" times."""
+    return jalali.format_time(value, _language(), round_up=True) if value else ""
+
+
+@register.filter
 def rials(value: int | None) -> str:
     """``۳۰۰٬۰۰۰ ریال`` / ``300,000 Rials``."""
     if value is None:
@@ -86,6 +99,12 @@ def bs_widget(bound_field: Any) -> str:
         css = "form-control"
     attrs: dict[str, str] = {"class": css}
     described = []
+    held = getattr(bound_field.field, "held", None)
+    if held:
+        # A document kept from the last try (decision 44): the note naming it describes the
+        # input, and the file picker's face names it instead of "No file chosen" (decision 55).
+        described.append(f"{bound_field.auto_id}_held")
+        attrs["data-held"] = _("%(name)s (kept)") % {"name": held["name"]}
     if bound_field.help_text:
         described.append(f"{bound_field.auto_id}_help")
     if bound_field.errors:
@@ -95,6 +114,32 @@ def bs_widget(bound_field: Any) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)  # type: ignore[no-any-return]
+
+
+@register.filter
+def fields_with_errors(form: forms.BaseForm) -> list[Any]:
+    """The bound fields of ``form`` that carry an error, in the form's order."""
+    return [field for field in form if field.errors]
+
+
+@register.filter
+def error_anchor(bound_field: Any) -> str:
+    """The id an error summary links to: the field's input, or the first of a group of radios
+    or checkboxes (whose group has no single input)."""
+    return str(bound_field.id_for_label or f"{bound_field.auto_id}_0")
+
+
+@register.simple_tag(takes_context=True)
+def error_title(context: template.Context) -> str:
+    """ "Error: " before the page's title when a form on the page was refused (decision 55):
+    the title is the first thing a screen reader reads of the page that came back. Every bound
+    form in the context counts, whatever its name. ``type()``, not ``isinstance``: a lazy value
+    (the CSRF token, the user) must not be evaluated for this."""
+    for scope in context.dicts:
+        for value in scope.values():
+            if issubclass(type(value), forms.BaseForm) and value.is_bound and value.errors:
+                return _("Error:") + " "
+    return ""
 
 
 @register.filter

@@ -9,7 +9,8 @@ document.addEventListener("click", function (event) {
   if (!button) {
     return;
   }
-  var reason = button.form && button.form.elements.namedItem("comment");
+  // data-needs-comment may name the reason's field (licensing/office.html: "r-reason").
+  var reason = button.form && button.form.elements.namedItem(button.getAttribute("data-needs-comment") || "comment");
   if (button.hasAttribute("data-needs-comment") && reason && !reason.value.trim()) {
     return;
   }
@@ -37,13 +38,15 @@ function filePickers(root) {
     var name = document.createElement("span");
     name.className = "file-pick-name";
     name.dir = "auto";
-    name.textContent = input.getAttribute("data-none");
+    // A document kept from the last try (data-held, decision 44) is named, not "No file chosen".
+    var empty = input.getAttribute("data-held") || input.getAttribute("data-none");
+    name.textContent = empty;
     face.append(button, name);
     input.parentNode.insertBefore(box, input);
     box.append(face, input);
     input.addEventListener("change", function () {
       var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
-      name.textContent = names.length ? names.join("، ") : input.getAttribute("data-none");
+      name.textContent = names.length ? names.join("، ") : empty;
     });
   });
 }
@@ -64,4 +67,28 @@ document.addEventListener("click", function (event) {
   if (event.target.closest("button[data-print]")) {
     window.print();
   }
+});
+
+// A refused form comes back with an error summary (templates/_form_errors.html) linking to each
+// field in error: the focus goes to it, so a screen reader reads it first and a keyboard user
+// goes on from it to the fields (decision 55).
+function focusErrorSummary(root) {
+  var summary = root.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+  }
+}
+document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
+// A link of the summary puts the focus in its field (a browser only scrolls to it) and shows the
+// field's label with it.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest(".error-summary a[href^='#']");
+  var field = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) {
+    return;
+  }
+  event.preventDefault();
+  var label = document.querySelector("label[for='" + field.id + "']");
+  (label && label.offsetParent ? label : field).scrollIntoView();
+  field.focus({ preventScroll: true });
 });
