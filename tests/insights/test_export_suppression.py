@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import time
 from collections import Counter
 from types import SimpleNamespace
 
@@ -161,10 +160,10 @@ def test_a_cumulative_share_between_two_hidden_buckets_is_hidden():
     assert [row[2] for row in rows][:5] == [55.6, "*", "*", 88.9, 100.0]
 
 
-def test_a_large_page_takes_well_under_a_second():
+def test_a_large_page_gets_a_complement_in_every_agency():
     """20,000 services of 400 agencies, a small count in each agency, by channel, with the
-    agencies' table: linear in the counts (a rule that rescanned its groups would take minutes
-    here)."""
+    agencies' table. Its speed is `make bench`'s business, not a timed test's (the rule is
+    linear: each group is completed at most once, see ``hidden_counts``)."""
 
     def page(services: int) -> list[Table]:
         agency_of = {pk: 1000 + pk % (services // 50) for pk in range(1, services + 1)}
@@ -182,12 +181,8 @@ def test_a_large_page_takes_well_under_a_second():
         names.agencies = {pk: SimpleNamespace(name_fa=str(pk), name_en="") for pk in by_agency}
         return [services_table(volume, names), agencies_table(volume, names)]
 
-    tables = page(20_000)
-    start = time.perf_counter()
-    hidden = hidden_counts(tables)
-    elapsed = time.perf_counter() - start
+    hidden = hidden_counts(page(20_000))
     assert len(hidden) >= 2 * 400  # each agency's small service and its complement
-    assert elapsed < 2.0
 
 
 # --- through the view ----------------------------------------------------------------------------
