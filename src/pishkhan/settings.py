@@ -404,13 +404,13 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
 }
 
-# Periodic jobs (celery beat): close the audit log's new events into a checkpoint every hour.
+# Periodic jobs (celery beat).
 CELERY_BEAT_SCHEDULE = {
+    # The audit log's new events closed into one checkpoint every hour (design.md, "Audit log").
     "audit-checkpoint": {"task": "pishkhan.core.tasks.audit_checkpoint", "schedule": 3600.0},
     # Messages whose delivery task a crash lost are sent by this sweeper.
     "outbox-sweep": {"task": "pishkhan.notify.tasks.deliver_pending", "schedule": 60.0},
     "licences-daily": {"task": "pishkhan.licensing.tasks.licences_daily", "schedule": 86400.0},
-    # Online payments whose callback never came: settled or closed by asking the gateway.
     # State changes waiting in insights' pending table are folded into the rollups.
     "insights-fold": {"task": "pishkhan.insights.tasks.fold_pending", "schedule": 10.0},
     # Webhook deliveries a backoff made wait, or whose run was lost; sent ones kept 30 days.
@@ -418,6 +418,7 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-prune": {"task": "pishkhan.api.tasks.prune_webhook_deliveries", "schedule": 86400.0},
     # Documents kept for a filing form that came back with an error and was never sent again.
     "held-uploads-prune": {"task": "pishkhan.cases.tasks.prune_held_uploads", "schedule": 3600.0},
+    # Online payments whose callback never came: settled or closed by asking the gateway.
     "payments-reconcile": {
         "task": "pishkhan.payments.tasks.reconcile_payments",
         "schedule": 300.0,
