@@ -42,6 +42,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def env_days(name: str, default: int, minimum: int = 1) -> int:
+    days = env_int(name, default)
+    if days < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum} day(s), not {days}")
+    return days
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -404,6 +411,13 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
 }
 
+# How long transient records that hold personal data are kept, in days (docs/retention.md,
+# decision 60). At least a day: the citizen sign-in's per-hour limits count the last hour's codes.
+PISHKHAN_KEEP_SIGN_IN_CODES_DAYS = env_days("PISHKHAN_KEEP_SIGN_IN_CODES_DAYS", 30)
+PISHKHAN_KEEP_STAFF_SIGN_INS_DAYS = env_days("PISHKHAN_KEEP_STAFF_SIGN_INS_DAYS", 365)
+PISHKHAN_KEEP_TEXT_MESSAGES_DAYS = env_days("PISHKHAN_KEEP_TEXT_MESSAGES_DAYS", 90)
+PISHKHAN_KEEP_WEBHOOK_DELIVERIES_DAYS = env_days("PISHKHAN_KEEP_WEBHOOK_DELIVERIES_DAYS", 30)
+
 # Periodic jobs (celery beat).
 CELERY_BEAT_SCHEDULE = {
     # The audit log's new events closed into one checkpoint every hour (design.md, "Audit log").
@@ -415,9 +429,10 @@ CELERY_BEAT_SCHEDULE = {
     "insights-fold": {"task": "pishkhan.insights.tasks.fold_pending", "schedule": 10.0},
     # Webhook deliveries a backoff made wait, or whose run was lost; sent ones kept 30 days.
     "webhooks-deliver": {"task": "pishkhan.api.tasks.deliver_webhooks", "schedule": 30.0},
-    "webhooks-prune": {"task": "pishkhan.api.tasks.prune_webhook_deliveries", "schedule": 86400.0},
     # Documents kept for a filing form that came back with an error and was never sent again.
     "held-uploads-prune": {"task": "pishkhan.cases.tasks.prune_held_uploads", "schedule": 3600.0},
+    # Records past their keeping time (core.retention: sessions, sign-in codes, text messages...).
+    "records-prune": {"task": "pishkhan.core.tasks.prune_records", "schedule": 86400.0},
     # Online payments whose callback never came: settled or closed by asking the gateway.
     "payments-reconcile": {
         "task": "pishkhan.payments.tasks.reconcile_payments",

@@ -16,6 +16,9 @@ class AccountsConfig(AppConfig):
 
         from .backends import forget_user
         from .middleware import forget_device
+        from .retention import register_pruners
+
+        register_pruners()
 
         user_model = get_user_model()
         post_save.connect(forget_user, sender=user_model, dispatch_uid="accounts.forget_user")

@@ -9,4 +9,9 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # Webhooks listen to every request's state change (workflow listeners).
+        from pishkhan.core import retention
+
         from . import webhooks  # noqa: F401
+        from .tasks import prune_webhook_deliveries
+
+        retention.register("webhook deliveries", prune_webhook_deliveries)

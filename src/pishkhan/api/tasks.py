@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from pishkhan.core.retention import delete_in_batches
+
 from . import webhooks
 from .models import DeliveryStatus, WebhookDelivery
-
-KEEP_SENT_DAYS = 30
 
 
 @shared_task  # type: ignore[untyped-decorator]
@@ -23,11 +24,11 @@ def deliver_webhooks() -> dict[str, int]:
     return webhooks.deliver_due()
 
 
-@shared_task  # type: ignore[untyped-decorator]
-def prune_webhook_deliveries(days: int = KEEP_SENT_DAYS) -> int:
-    """Forget deliveries sent more than ``days`` ago (failed ones stay for the admin)."""
-    cutoff = timezone.now() - dt.timedelta(days=days)
-    deleted, _ = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.SENT, delivered_at__lt=cutoff
-    ).delete()
-    return deleted
+def prune_webhook_deliveries(now: dt.datetime | None = None) -> int:
+    """Forget deliveries sent more than PISHKHAN_KEEP_WEBHOOK_DELIVERIES_DAYS ago (failed ones stay
+    for the admin, who sends them again or removes them). Run daily by core.retention."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PISHKHAN_KEEP_WEBHOOK_DELIVERIES_DAYS)
+    return delete_in_batches(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.SENT, delivered_at__lt=cutoff)
+    )

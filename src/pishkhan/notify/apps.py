@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NotifyConfig(AppConfig):
     name = "pishkhan.notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from pishkhan.core import retention
+
+        from .tasks import prune_text_messages
+
+        retention.register("text messages", prune_text_messages)

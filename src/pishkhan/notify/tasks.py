@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+
+from pishkhan.core.retention import delete_in_batches
 
 from .backends import SendError, SmsBackend, sms_backend
 from .models import OutboxMessage, OutboxStatus
@@ -134,3 +137,15 @@ def deliver_pending(older_than_seconds: int = 60) -> int:
     if waiting:
         drain.delay()
     return waiting
+
+
+def prune_text_messages(now: dt.datetime) -> int:
+    """Sent and failed messages (a mobile number and what was said to it) after
+    PISHKHAN_KEEP_TEXT_MESSAGES_DAYS; a pending one is never pruned. What happened to a request
+    stays in its audit events; run daily by core.retention."""
+    cutoff = now - dt.timedelta(days=settings.PISHKHAN_KEEP_TEXT_MESSAGES_DAYS)
+    return delete_in_batches(
+        OutboxMessage.objects.filter(
+            status__in=[OutboxStatus.SENT, OutboxStatus.FAILED], created_at__lt=cutoff
+        )
+    )
