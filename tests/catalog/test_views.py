@@ -90,10 +90,6 @@ def test_inactive_service_is_not_shown(client):
     assert "gas-meter-test" not in client.get("/services/", {"agency": "gas"}).content.decode()
 
 
-def test_healthz(client):
-    assert client.get("/healthz/").json() == {"status": "ok"}
-
-
 def test_search_and_home_use_few_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         client.get("/services/", {"q": "انشعاب"})

@@ -1,16 +1,55 @@
-from django.db import connection
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from .replica import REPLICA
+
+logger = logging.getLogger(__name__)
+
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers and start-up scripts."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For load balancers, start-up scripts and monitoring: 200 when this node can serve, 503
+    naming what it cannot reach (the database, or Redis when one is configured: sessions, limits
+    and the task queue live there). The dashboards' replica is reported, not required: without
+    it only the dashboards suffer, and a load balancer must not take every node out for that."""
+    checks = {"database": _reachable(connections[DEFAULT_DB_ALIAS])}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_reachable()
+    if REPLICA in connections.settings:
+        checks["replica"] = _reachable(connections[REPLICA])
+    required = [checks["database"], checks.get("redis", "ok")]
+    healthy = all(state == "ok" for state in required)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _reachable(connection: BaseDatabaseWrapper) -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("health check: database %s unreachable", connection.alias)
+        return "unreachable"
+    return "ok"
+
+
+def _redis_reachable() -> str:
+    try:
+        cache.get("pishkhan:healthz")
+    except Exception:  # redis-py's ConnectionError, TimeoutError, …: the node cannot serve
+        logger.exception("health check: Redis unreachable")
+        return "unreachable"
+    return "ok"
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
