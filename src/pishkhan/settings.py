@@ -6,7 +6,9 @@ Every reader refuses a malformed value loudly at start-up rather than guessing.
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.contrib.messages import constants as message_levels
@@ -255,9 +257,8 @@ if PISHKHAN_PAYMENT_GATEWAY not in ("sandbox", "az"):
 PISHKHAN_AZ_BANK_TYPE = env_str("PISHKHAN_AZ_BANK_TYPE", "")
 if PISHKHAN_PAYMENT_GATEWAY == "az":
     import json as _json
-    from importlib.util import find_spec as _find_spec
 
-    if _find_spec("azbankgateways") is None:
+    if find_spec("azbankgateways") is None:
         raise ImproperlyConfigured(
             "PISHKHAN_PAYMENT_GATEWAY=az needs the optional package: "
             "pip install 'pishkhan[iran-gateways]'"
@@ -378,8 +379,70 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+S3_ADDRESSING_STYLES = ("path", "virtual", "auto")
+
+
+def document_storage() -> dict[str, Any]:
+    """Where uploaded documents go (decision 57): ``filesystem`` (under MEDIA_ROOT, the embedded
+    default) or ``s3``, any S3-compatible object store through the optional django-storages.
+
+    Web nodes may be many, so in production documents cannot stay on one node's disk. Objects
+    are private and never given a URL: documents are served only by the app's scoped views."""
+    kind = env_str("PISHKHAN_FILE_STORAGE", "filesystem").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured("PISHKHAN_FILE_STORAGE is filesystem or s3")
+    if find_spec("storages") is None or find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "PISHKHAN_FILE_STORAGE=s3 needs the optional packages: pip install 'pishkhan[s3]'"
+        )
+    required = {
+        "bucket_name": "PISHKHAN_S3_BUCKET",
+        "endpoint_url": "PISHKHAN_S3_ENDPOINT_URL",
+        "access_key": "PISHKHAN_S3_ACCESS_KEY_ID",
+        "secret_key": "PISHKHAN_S3_SECRET_ACCESS_KEY",
+    }
+    options: dict[str, Any] = {key: env_str(name, "").strip() for key, name in required.items()}
+    missing = [name for key, name in required.items() if not options[key]]
+    if missing:
+        raise ImproperlyConfigured(
+            f"PISHKHAN_FILE_STORAGE=s3 needs {', '.join(missing)} (or the same names + _FILE)"
+        )
+    if not options["endpoint_url"].startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            "PISHKHAN_S3_ENDPOINT_URL must be the store's http(s) address, "
+            f"not {options['endpoint_url']!r}"
+        )
+    addressing = env_str("PISHKHAN_S3_ADDRESSING_STYLE", "path").strip().lower()
+    if addressing not in S3_ADDRESSING_STYLES:
+        raise ImproperlyConfigured(
+            f"PISHKHAN_S3_ADDRESSING_STYLE is one of {', '.join(S3_ADDRESSING_STYLES)}"
+        )
+    options.update(
+        {
+            "region_name": env_str("PISHKHAN_S3_REGION", "").strip() or None,
+            "addressing_style": addressing,
+            "signature_version": "s3v4",
+            # A folder of the bucket (e.g. one bucket for staging and production); may be empty.
+            "location": env_str("PISHKHAN_S3_LOCATION", "").strip().strip("/"),
+            # A citizen's document is never public: private objects; the only URLs the backend
+            # could make are short-lived signed ones, and core.storage refuses even those.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+            # django-storages overwrites an object of the same name by default: two people's
+            # "scan.pdf" filed in one month would be one object, the first person's document
+            # replaced by the second's. Keep Django's rule: a new name for a taken one.
+            "file_overwrite": False,
+        }
+    )
+    return {"BACKEND": "pishkhan.core.storage.PrivateS3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": document_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

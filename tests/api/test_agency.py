@@ -15,7 +15,7 @@ from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.api.models import ApiClient, token_hash
 from pishkhan.cases.demo import sample_values
-from pishkhan.cases.models import ServiceRequest
+from pishkhan.cases.models import DataAccess, ServiceRequest
 from pishkhan.cases.selectors import agency_queue
 from pishkhan.cases.services import submit
 from pishkhan.catalog.models import Channel, Service
@@ -200,6 +200,7 @@ def test_a_request_reads_as_its_officers_see_it(api, filed):
     assert "start_review" in {a["action"] for a in body["actions"]}
 
 
+@pytest.mark.usefixtures("document_storage")
 def test_documents_download_as_uploaded_and_only_in_scope(api, filed):
     body = api.get(f"{QUEUE}{filed.tracking_code}/").json()
     document = body["documents"][0]
@@ -213,6 +214,17 @@ def test_documents_download_as_uploaded_and_only_in_scope(api, filed):
     foreign = other.attachments.first().pk
     missing = api.get(f"{QUEUE}{filed.tracking_code}/documents/{foreign}/")
     assert error(missing, 404)["code"] == "not_found"
+
+
+@pytest.mark.usefixtures("document_storage")
+def test_a_document_whose_file_is_gone_is_a_404_that_says_so(api, filed):
+    document = filed.attachments.order_by("pk").first()
+    document.file.storage.delete(document.file.name)
+    answer = api.get(f"{QUEUE}{filed.tracking_code}/documents/{document.pk}/")
+    body = error(answer, 404)
+    assert body["code"] == "not_found"
+    assert body["message"] == "فایل این سند دیگر در محل نگهداری فایل‌ها نیست."
+    assert not DataAccess.objects.filter(kind=DataAccess.Kind.DOCUMENT).exists()
 
 
 def test_outside_the_clients_scope_is_the_same_404_as_unknown(api):

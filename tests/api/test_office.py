@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from pishkhan.accounts.models import User
 from pishkhan.accounts.roles import Role
 from pishkhan.api.models import ApiClient
-from pishkhan.cases.demo import sample_values
+from pishkhan.cases.demo import DEMO_PDF, sample_values
 from pishkhan.cases.models import DataAccess, ServiceRequest
 from pishkhan.catalog.models import Service
 from pishkhan.core.audit import events_for
@@ -145,6 +145,7 @@ def test_bad_filings_name_the_field_and_leave_nothing(office_client, overrides, 
     assert (ServiceRequest.objects.count(), Invoice.objects.count()) == before
 
 
+@pytest.mark.usefixtures("document_storage")
 def test_a_filing_built_from_the_service_endpoint_alone_is_accepted(office_client):
     # The counter software learns the names to send from GET /api/v1/services/{code}/ (the
     # docs promise "keys and ids" there): each document's id makes its field document_<id>.
@@ -155,6 +156,9 @@ def test_a_filing_built_from_the_service_endpoint_alone_is_accepted(office_clien
     data.update({f"document_{d['id']}": pdf() for d in mandatory})
     answer = office_client.post(FILE, data)
     assert answer.status_code == 201, answer.content
+    filed = ServiceRequest.objects.get(tracking_code=answer.json()["tracking_code"])
+    stored = [a.file.read() for a in filed.attachments.order_by("pk")]
+    assert stored == [DEMO_PDF] * len(mandatory)
 
 
 def test_the_form_and_documents_are_the_services_own(office_client):

@@ -59,6 +59,7 @@ def test_the_citizen_opening_their_own_request_is_not_noted(client, file_request
     assert not DataAccess.objects.exists()
 
 
+@pytest.mark.usefixtures("document_storage")
 def test_a_document_and_the_office_page_are_noted_with_the_office(
     client, file_request, operator, office, officer
 ):
@@ -76,6 +77,19 @@ def test_a_document_and_the_office_page_are_noted_with_the_office(
     }
     assert rows[operator.pk, "request"].office == office
     assert rows[operator.pk, "request"].agency is None
+
+
+@pytest.mark.usefixtures("document_storage")
+def test_a_document_whose_file_is_gone_is_not_found_and_not_noted(client, file_request, officer):
+    """A row that outlived its file (lost from the bucket, a restore without the files) is a
+    404 like any unknown document, never a server error, and nobody is noted as having seen it."""
+    request, _ = file_request()
+    attachment = request.attachments.first()
+    attachment.file.storage.delete(attachment.file.name)
+    client.force_login(officer)
+    url = reverse("cases:attachment", args=[request.tracking_code, attachment.pk])
+    assert client.get(url).status_code == 404
+    assert not DataAccess.objects.filter(kind=DataAccess.Kind.DOCUMENT).exists()
 
 
 def test_an_identity_inquiry_at_the_counter_is_noted_and_a_mismatch_is_not(client, operator):

@@ -4,29 +4,28 @@ page names them, and sending the form again without new files files them (cases.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from pishkhan.accounts.models import User
 from pishkhan.cases import held
 from pishkhan.cases.demo import DEMO_PDF, sample_values
 from pishkhan.cases.models import ServiceRequest
 from pishkhan.catalog.models import Service
+from tests.conftest import stored_files
 
 from .conftest import pdf
 from .test_portal import sign_in
 
-pytestmark = pytest.mark.django_db
 CODE = "nocr-single-status-certificate"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+# Every test here once per kind of storage: the filesystem, in memory (no disk path), S3.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("document_storage")]
 
 
 def form_data(client, citizen):
@@ -102,17 +101,36 @@ def test_someone_elses_or_a_forged_token_brings_nothing_back(client):
     assert "held-upload" not in again.content.decode()
 
 
-def test_abandoned_documents_are_pruned(client):
+def test_abandoned_documents_are_pruned(client, monkeypatch):
     citizen = sign_in(client)
-    refused_once(client, citizen)
-    folders = default_storage.listdir(held.PREFIX)[0]
+    _url, _data, documents, _html = refused_once(client, citizen)
+    kept = stored_files()
+    assert len(kept) == len(documents) and all(n.startswith(f"{held.PREFIX}/") for n in kept)
     assert held.prune() == 0  # fresh: kept
-    for folder in folders:
-        for name in default_storage.listdir(f"{held.PREFIX}/{folder}")[1]:
-            path = default_storage.path(f"{held.PREFIX}/{folder}/{name}")
-            old = (dt.datetime.now() - dt.timedelta(hours=7)).timestamp()
-            os.utime(path, (old, old))
-    assert held.prune() == len(folders)
+    assert stored_files() == kept
+    # Seven hours on (the storage's own modification times are not moved: an object store's
+    # cannot be), every kept document is past the six hours and goes.
+    later = timezone.now() + dt.timedelta(hours=7)
+    monkeypatch.setattr(held.timezone, "now", lambda: later)
+    assert held.prune() == len(documents)
+    assert stored_files() == []
+
+
+def test_pruning_with_nothing_ever_kept_deletes_nothing():
+    assert held.prune() == 0
+
+
+def test_a_kept_document_pruned_meanwhile_is_asked_for_again(client):
+    """The hourly prune may delete a kept document between the page and its second sending:
+    the form then asks for the file again, as for any missing document."""
+    citizen = sign_in(client)
+    url, data, _documents, html = refused_once(client, citizen)
+    for name in stored_files():
+        default_storage.delete(name)
+    again = client.post(url, {**data, **tokens_in(html)})
+    assert again.status_code == 200
+    assert not ServiceRequest.objects.filter(idempotency_key=data["idempotency_key"]).exists()
+    assert not tokens_in(again.content.decode())
 
 
 def test_an_answer_to_more_information_needed_keeps_its_documents_too(client):

@@ -45,6 +45,7 @@ def test_portal_needs_a_citizen_sign_in(client):
     assert client.get(reverse("cases:portal_home")).status_code == 404
 
 
+@pytest.mark.usefixtures("document_storage")
 def test_file_online_in_three_screens_answer_and_see_the_decision(client):
     citizen = sign_in(client)
     home = client.get(reverse("cases:portal_home")).content.decode()
@@ -163,6 +164,7 @@ def test_junk_in_the_answer_form_is_not_a_server_error(client):
     assert mine.status == "needs_info"
 
 
+@pytest.mark.usefixtures("document_storage")
 def test_the_citizen_opens_their_own_documents_and_sees_no_due_date_once_decided(
     client, file_request, officer
 ):

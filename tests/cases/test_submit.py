@@ -11,6 +11,7 @@ from pishkhan.core.audit import events_for
 from pishkhan.core.identifiers import is_valid_tracking_code
 from pishkhan.notify.models import OutboxMessage
 from pishkhan.offices.models import Office, OfficeService, OfficeStatus
+from tests.conftest import stored_files
 
 from .conftest import uploads_for
 
@@ -143,10 +144,8 @@ def test_missing_mandatory_documents_are_refused(file_request):
     assert counts() == before
 
 
-def test_a_failure_inside_the_transaction_leaves_nothing(
-    file_request, monkeypatch, tmp_path, settings
-):
-    settings.MEDIA_ROOT = tmp_path
+@pytest.mark.usefixtures("document_storage")
+def test_a_failure_inside_the_transaction_leaves_nothing(file_request, monkeypatch):
     import pishkhan.cases.services as services
 
     def broken(*args, **kwargs):
@@ -157,19 +156,20 @@ def test_a_failure_inside_the_transaction_leaves_nothing(
     with pytest.raises(RuntimeError):
         file_request()
     assert counts() == before
-    assert not [p for p in tmp_path.rglob("*") if p.is_file()], "uploaded files were left behind"
+    assert not stored_files(), "uploaded files were left behind"
 
 
-def test_a_repeated_form_files_once_and_leaves_no_second_document(file_request, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+@pytest.mark.usefixtures("document_storage")
+def test_a_repeated_form_files_once_and_leaves_no_second_document(file_request):
     first, _ = file_request(idempotency_key="twice")
-    on_disk = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    on_disk = stored_files()
     assert len(on_disk) == first.attachments.count() > 0
+    assert sorted(a.file.name for a in first.attachments.all()) == on_disk
     # The second attempt stores its document before the constraint refuses the request; then
     # the document goes again.
     again, created = file_request(idempotency_key="twice")
     assert again == first and created is False
-    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == on_disk
+    assert stored_files() == on_disk
 
 
 def test_a_tracking_code_clash_is_retried_with_a_new_code(file_request, monkeypatch):

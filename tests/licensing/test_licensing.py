@@ -101,10 +101,11 @@ def test_bad_applications_are_refused_and_nothing_is_saved(people, override, fie
     assert LicenceApplication.objects.count() == before
 
 
-def test_expired_documents_are_refused_and_no_file_is_left(people, settings, tmp_path):
+@pytest.mark.usefixtures("document_storage")
+def test_expired_documents_are_refused_and_no_file_is_left(people):
     from tests.cases.conftest import checked, pdf
+    from tests.conftest import stored_files
 
-    settings.MEDIA_ROOT = tmp_path
     before = LicenceApplication.objects.count()
     past = timezone.localdate() - dt.timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
@@ -127,7 +128,8 @@ def test_expired_documents_are_refused_and_no_file_is_left(people, settings, tmp
             documents=[("کارت ملی مدیر", checked(pdf()), None)],
             **application_fields(postal_code="1"),
         )
-    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1  # the refused one left no file
+    # The refused one left no file.
+    assert stored_files() == [application.documents.get().file.name]
 
 
 def test_roles_and_order_of_steps(people):

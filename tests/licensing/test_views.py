@@ -194,8 +194,9 @@ def test_the_application_page_title_names_the_platform(client):
 
 
 @pytest.fixture
-def filed_with_documents(settings, tmp_path):
-    """An application filed with the manager's card and a registration notice valid a year."""
+def filed_with_documents(document_storage):
+    """An application filed with the manager's card and a registration notice valid a year, in
+    each kind of document storage in turn (the filesystem, in memory, S3)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -204,7 +205,6 @@ def filed_with_documents(settings, tmp_path):
     from tests.cases.conftest import DEMO_PDF, checked, pdf
     from tests.licensing.test_licensing import application_fields
 
-    settings.MEDIA_ROOT = tmp_path
     valid_until = timezone.localdate() + dt.timedelta(days=365)
     application = services.apply(
         User.objects.get(username="9990000018"),

@@ -225,9 +225,13 @@ class RequestDocument(AgencySystemView):
         document = item.attachments.filter(pk=document_id).first()
         if document is None:
             raise exceptions.NotFound(_("This request has no document with this id."))
+        try:
+            handle = document.file.open("rb")
+        except OSError as exc:  # the row outlived its file: a 404 that says so, never a 500
+            raise exceptions.NotFound(_("This document's file is no longer in storage.")) from exc
         note_access(request.user, DataAccess.Kind.DOCUMENT, request=item, via=DataAccess.Via.API)
         response = FileResponse(
-            document.file.open("rb"),
+            handle,
             content_type=document.content_type,
             as_attachment=True,
             filename=document.original_name,

@@ -5,7 +5,8 @@ field used to come back with every document gone, and a person who did not notic
 without them. Each document that passed its own checks is now kept in storage under
 ``held/`` and named in the re-shown form by a signed token (bound to the person, valid
 ``MAX_AGE``); sent back without a new file, the token brings the document back. Filed, the
-kept copies are deleted; abandoned ones are pruned daily (``cases.tasks``)."""
+kept copies are deleted; abandoned ones are pruned hourly (``cases.tasks``). Only the storage
+API is used (no paths, no folders that must exist): any Django storage does (decision 57)."""
 
 from __future__ import annotations
 
@@ -47,13 +48,17 @@ def take_back(token: str, user: Any) -> UploadedFile | None:
     path = str(kept.get("p", ""))
     if kept.get("u") != user.pk or not path.startswith(f"{PREFIX}/") or ".." in path:
         return None
-    if not default_storage.exists(path):
+    try:
+        # Opened, not first asked whether it exists: the hourly prune may delete it in between,
+        # and on an object store each question is a request of its own.
+        stored = default_storage.open(path, "rb")
+    except FileNotFoundError:
         return None
     upload = UploadedFile(
-        file=default_storage.open(path, "rb"),
+        file=stored,
         name=str(kept.get("n") or "document"),
         content_type=str(kept.get("t") or "application/octet-stream"),
-        size=default_storage.size(path),
+        size=stored.size,
     )
     upload.held_path = path  # type: ignore[attr-defined]
     upload.held_token = token  # type: ignore[attr-defined]
@@ -99,11 +104,14 @@ def release(files: MultiValueDict) -> None:
 
 def prune(older_than: dt.timedelta = dt.timedelta(seconds=MAX_AGE)) -> int:
     """Delete kept documents nobody came back for."""
-    if not default_storage.exists(PREFIX):
-        return 0
     cutoff = timezone.now() - older_than
     deleted = 0
-    folders, _ = default_storage.listdir(PREFIX)
+    try:
+        # Listed, not first asked whether ``held`` exists: an object store has no folders, so
+        # exists("held") is false there however many documents are kept under it.
+        folders, _ = default_storage.listdir(PREFIX)
+    except FileNotFoundError:  # nothing was ever kept (a filesystem or in-memory storage)
+        return 0
     for folder in folders:
         _, names = default_storage.listdir(f"{PREFIX}/{folder}")
         for name in names:

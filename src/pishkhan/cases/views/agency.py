@@ -121,9 +121,13 @@ def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> 
     item = service_request.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404
+    try:
+        handle = item.file.open("rb")
+    except OSError as exc:  # the row outlived its file (an object store's too): not found
+        raise Http404 from exc
     note_access(request.user, DataAccess.Kind.DOCUMENT, request=service_request)
     return FileResponse(
-        item.file.open("rb"),
+        handle,
         content_type=item.content_type,
         as_attachment=False,
         filename=item.original_name,
