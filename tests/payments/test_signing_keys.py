@@ -199,3 +199,18 @@ def test_the_system_check_reads_the_embedded_retired_keys(settings, tmp_path):
     assert [error.id for error in signing_keys()] == ["pishkhan.E002"]
     assert signing.RETIRED_KEYS_FILE_NAME in signing_keys()[0].msg
     assert not (tmp_path / signing.KEY_FILE_NAME).exists()  # checking makes no key
+
+
+def test_the_deploy_check_asks_for_a_shared_signing_key(settings):
+    from django.core.management.base import SystemCheckError
+
+    from pishkhan.payments.checks import signing_key_is_shared
+
+    settings.PISHKHAN_SIGNING_KEY = ""
+    assert [warning.id for warning in signing_key_is_shared()] == ["pishkhan.W001"]
+    # Only with --deploy: the embedded default makes its own key on purpose.
+    call_command("check", "--fail-level", "WARNING")
+    with pytest.raises(SystemCheckError, match="PISHKHAN_SIGNING_KEY is not set"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", "--tag", "security")
+    settings.PISHKHAN_SIGNING_KEY = signing.generate_private_key_pem()
+    assert signing_key_is_shared() == []

@@ -33,3 +33,20 @@ def signing_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
         except ImproperlyConfigured as exc:
             errors.append(checks.Error(str(exc), id="pishkhan.E002"))
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def signing_key_is_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """``pishkhan check --deploy``: without a configured key each node signs with a key of its own
+    making (in its var folder), so a receipt printed on one node fails the offline check against
+    the key another node publishes, and a rebuilt node changes the key."""
+    if getattr(settings, "PISHKHAN_SIGNING_KEY", ""):
+        return []
+    return [
+        checks.Warning(
+            "PISHKHAN_SIGNING_KEY is not set: this node signs receipts and certificates with a "
+            f"key it made in {settings.VAR_DIR}, which no other node shares.",
+            hint="Give every node the same key: PISHKHAN_SIGNING_KEY_FILE (docs/receipts.md).",
+            id="pishkhan.W001",
+        )
+    ]
