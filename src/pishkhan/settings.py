@@ -44,11 +44,15 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
 
 
-def env_days(name: str, default: int, minimum: int = 1) -> int:
-    days = env_int(name, default)
-    if days < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum} day(s), not {days}")
-    return days
+def env_at_least(name: str, default: int, minimum: int, unit: str) -> int:
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum} {unit}, not {value}")
+    return value
+
+
+def env_days(name: str, default: int) -> int:
+    return env_at_least(name, default, 1, "day")
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -330,12 +334,21 @@ PISHKHAN_SIGNING_KEY = env_str("PISHKHAN_SIGNING_KEY", "")
 PISHKHAN_RETIRED_SIGNING_KEYS = env_str("PISHKHAN_RETIRED_SIGNING_KEYS", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that stops answering (a network partition drops packets rather than refusing them)
+# fails a request within this many seconds, and /healthz/ says so, instead of holding a worker
+# until gunicorn kills it. Every Redis call here takes well under a millisecond.
+REDIS_TIMEOUT_SECONDS = env_at_least("REDIS_TIMEOUT_SECONDS", 2, 1, "second")
+REDIS_SOCKET_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "pishkhan.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pishkhan",
+            "OPTIONS": REDIS_SOCKET_OPTIONS,
         }
     }
     # Sessions read from Redis, written through to the database (which keeps them across a
@@ -346,6 +359,7 @@ else:
 
 # Background jobs: with REDIS_URL, real Celery workers; without it, tasks run in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_SOCKET_OPTIONS if REDIS_URL else {}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

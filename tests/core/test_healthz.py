@@ -4,6 +4,7 @@ import os
 import socket
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 
 from pishkhan.core import views
@@ -90,3 +91,73 @@ def test_a_missing_replica_is_reported_but_does_not_take_the_node_out(settings, 
     response = views.healthz(rf.get("/healthz/"))
     assert response.status_code == 200
     assert b'"replica": "unreachable"' in response.content
+
+
+SILENT_REDIS_CHECK = """
+import django, json
+django.setup()
+import redis
+from django.core.cache import cache
+from django.test import Client
+from pishkhan.core import ratelimit
+outcomes = {}
+for name, call in [
+    ("cache", lambda: cache.get("x")),
+    ("rate limit", lambda: ratelimit.hit("track", "127.0.0.1", 20)),
+]:
+    try:
+        call()
+        outcomes[name] = "answered"
+    except redis.TimeoutError:
+        outcomes[name] = "timed out"
+response = Client().get("/healthz/")
+outcomes["healthz"] = [response.status_code, response.json()["checks"]]
+print(json.dumps(outcomes))
+"""
+
+
+def test_a_redis_that_never_answers_fails_fast_instead_of_holding_the_worker(tmp_path):
+    """A partition drops packets: the connection opens (the kernel's backlog) and no answer ever
+    comes. Without REDIS_TIMEOUT_SECONDS every Redis call here would wait for ever; the
+    subprocess's own limit turns such a hang into this test's failure."""
+    import json
+    import subprocess
+    import sys
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "pishkhan.settings",
+            "REDIS_URL": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+            "REDIS_TIMEOUT_SECONDS": "1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "PISHKHAN_VAR_DIR": str(tmp_path),
+            "DEBUG": "0",
+            "SECRET_KEY": "test-only",
+            "ALLOWED_HOSTS": "testserver",
+            "LOG_LEVEL": "CRITICAL",
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", SILENT_REDIS_CHECK],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcomes = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcomes == {
+        "cache": "timed out",
+        "rate limit": "timed out",
+        "healthz": [503, {"database": "ok", "redis": "unreachable"}],
+    }
+
+
+def test_the_redis_timeout_is_a_whole_number_of_seconds(monkeypatch):
+    from pishkhan.settings import env_at_least
+
+    monkeypatch.setenv("REDIS_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_TIMEOUT_SECONDS must be at least 1 s"):
+        env_at_least("REDIS_TIMEOUT_SECONDS", 2, 1, "second")

@@ -33,7 +33,7 @@ def client_address(request: HttpRequest) -> str:
 def _redis(url: str) -> Any:
     import redis
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, **settings.REDIS_SOCKET_OPTIONS)
 
 
 def hit(bucket: str, who: str, per_minute: int) -> bool:
