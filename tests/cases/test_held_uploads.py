@@ -101,7 +101,7 @@ def test_someone_elses_or_a_forged_token_brings_nothing_back(client):
     assert "held-upload" not in again.content.decode()
 
 
-def test_abandoned_documents_are_pruned(client, monkeypatch):
+def test_abandoned_documents_are_pruned(client, monkeypatch, request):
     citizen = sign_in(client)
     _url, _data, documents, _html = refused_once(client, citizen)
     kept = stored_files()
@@ -114,6 +114,9 @@ def test_abandoned_documents_are_pruned(client, monkeypatch):
     monkeypatch.setattr(held.timezone, "now", lambda: later)
     assert held.prune() == len(documents)
     assert stored_files() == []
+    if request.node.callspec.params["document_storage"] == "filesystem":
+        # and not one empty folder left per refused form, for ever
+        assert default_storage.listdir(held.PREFIX) == ([], [])
 
 
 def test_pruning_with_nothing_ever_kept_deletes_nothing():

@@ -10,7 +10,9 @@ API is used (no paths, no folders that must exist): any Django storage does (dec
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import secrets
 from typing import Any
 
@@ -114,9 +116,20 @@ def prune(older_than: dt.timedelta = dt.timedelta(seconds=MAX_AGE)) -> int:
         return 0
     for folder in folders:
         _, names = default_storage.listdir(f"{PREFIX}/{folder}")
+        gone = 0
         for name in names:
             path = f"{PREFIX}/{folder}/{name}"
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
-                deleted += 1
+                gone += 1
+        if gone == len(names):
+            _remove_empty_folder(f"{PREFIX}/{folder}")
+        deleted += gone
     return deleted
+
+
+def _remove_empty_folder(name: str) -> None:
+    """A filesystem keeps a token's folder once its document is gone (one per refused form, for
+    ever); an object store has no folders, and a storage without local paths says so."""
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(default_storage.path(name))
