@@ -760,3 +760,89 @@ def test_the_matrix_sees_a_leak(more_users, monkeypatch):
     monkeypatch.setattr(ServiceRequestQuerySet, "visible_to", leaky)
     failures = check_pair(a, b, seen_a, seen_b, more_users).failures
     assert any("/portal/requests/" in f and "not 404" in f for f in failures), failures
+
+
+# --- public by design: what each shows to anyone, and what it must not ----------------------
+
+
+def persian(digits: str) -> str:
+    return digits.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+
+
+def _without_tokens(body: bytes) -> str:
+    return CSRF.sub("", body.decode())
+
+
+def test_public_pages_show_only_what_they_are_for(client, settings):
+    """Tracking with A's right code and B's national code says exactly what an unknown code
+    says (page, htmx fragment and API); verification pages of receipts and certificates, the
+    office register and the sandbox gateway name no citizen (a certificate shows its holder's
+    national code masked, by design)."""
+    from pishkhan.accounts.models import User
+    from pishkhan.cases.models import ServiceRequest
+    from pishkhan.core.identifiers import new_tracking_code
+    from pishkhan.education.models import Certificate
+    from pishkhan.payments.models import Invoice, SandboxTransaction
+
+    settings.PISHKHAN_TRACK_PER_MINUTE = settings.PISHKHAN_VERIFY_PER_MINUTE = 10**9
+    a = User.objects.get(username="9990000018")
+    b = User.objects.get(username="9990000026")
+    theirs = ServiceRequest.objects.filter(citizen=a).order_by("pk").first()
+    unknown = new_tracking_code()
+    assert not ServiceRequest.objects.filter(tracking_code=unknown).exists()
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "track-answer"}
+    for extra in ({}, htmx):
+        answers = [
+            client.post("/track/", {"tracking_code": code, "national_code": national}, **extra)
+            for code, national in (
+                (theirs.tracking_code, b.national_code),
+                (unknown, b.national_code),
+                (theirs.tracking_code, a.national_code),
+            )
+        ]
+        wrong, nothing, right = answers
+        assert wrong.status_code == nothing.status_code != 200
+        # The form says back what was typed, in Persian digits: that is all it may say.
+        said = _without_tokens(wrong.content).replace(
+            persian(theirs.tracking_code), persian(unknown)
+        )
+        assert said.replace(theirs.tracking_code, unknown) == _without_tokens(nothing.content)
+        assert right.status_code == 200 and theirs.service.name_fa in right.content.decode()
+        assert theirs.service.name_fa not in wrong.content.decode()
+        cache.clear()
+    api = [
+        client.post(
+            "/api/v1/track/",
+            {"tracking_code": code, "national_code": b.national_code},
+            content_type="application/json",
+        )
+        for code in (theirs.tracking_code, unknown)
+    ]
+    assert api[0].status_code == api[1].status_code == 404
+    assert api[0].json() == api[1].json()
+
+    citizens = User.objects.filter(role="citizen")
+    private = {c.national_code for c in citizens} | {c.mobile for c in citizens if c.mobile}
+    private |= {c.last_name for c in citizens if c.last_name}
+    pages = [
+        f"/verify/{code}/"
+        for code in Invoice.objects.exclude(verification_code="").values_list(
+            "verification_code", flat=True
+        )[:3]
+    ]
+    pages += ["/offices/23-1001/", "/offices/10-2001/", "/offices/?province=23"]
+    pages += [
+        f"/sandbox-gateway/{authority}/"
+        for authority in SandboxTransaction.objects.values_list("authority", flat=True)[:2]
+    ]
+    assert len(pages) >= 6
+    for url in pages:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        shown = {s for s in private if s in answer.content.decode()}
+        assert not shown, (url, shown)
+        cache.clear()
+    for certificate in Certificate.objects.select_related("request__citizen")[:2]:
+        answer = client.get(f"/verify/{certificate.verification_code}/")
+        assert answer.status_code == 200
+        assert certificate.request.citizen.national_code not in answer.content.decode()
