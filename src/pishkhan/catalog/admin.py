@@ -48,12 +48,18 @@ class FormFieldInline(NormalizingStackedInline):
 class FeeDisplay:
     """Amounts in Rials and dates in Jalali, as people read them."""
 
+    # A form of the read-only fee history sent back with more rows than it had (or another
+    # service's row) is shown again with its error: its unsaved rows have neither.
     @admin.display(description=_lazy("amount (Rials)"), ordering="amount_rials")
     def amount(self, obj: Fee) -> str:
+        if obj.amount_rials is None:
+            return "—"
         return format_rials(obj.amount_rials, active_language())
 
     @admin.display(description=_lazy("effective from"), ordering="effective_from")
     def starts(self, obj: Fee) -> str:
+        if obj.effective_from is None:
+            return "—"
         return format_jalali_date(obj.effective_from, active_language())
 
 
