@@ -221,3 +221,26 @@ def test_an_agency_reads_the_workflows_its_services_use_and_starts_new_ones(clie
     )
     assert answer.status_code == 302
     assert WorkflowDefinition.objects.current("abfa_inspection").version == 1
+
+
+@pytest.mark.parametrize(
+    "key",
+    # Another agency's workflow (taking it would show it and stop its owner publishing), the
+    # regulator's, and one that does not exist (the service could no longer be filed).
+    ["academic_verification", "licence_application", "no_such_workflow"],
+)
+def test_an_agency_gives_its_service_only_a_workflow_of_its_own(rf, water_admin, key):
+    from django.contrib.admin.sites import site
+
+    from pishkhan.catalog.models import Service
+
+    service = Service.objects.get(code="abfa-water-connection")
+    request = rf.post("/")
+    request.user = water_admin
+    form_class = site._registry[Service].get_form(request, service, change=True)
+    refused = form_class(data={"workflow_key": key}, instance=service)
+    assert refused.errors["workflow_key"] == [
+        "گردش کاری با این کلید نیست که بتوانید به خدمات خود بدهید."
+    ]
+    kept = form_class(data={"workflow_key": "default"}, instance=service)
+    assert "workflow_key" not in kept.errors
