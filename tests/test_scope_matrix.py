@@ -11,7 +11,9 @@ For pairs of users of the same role whose scopes do not overlap (A, B), both way
    be **404**: nothing else is acceptable, since every signed-in page answers a role it is not
    for, and anything out of scope, with the same 404 (``accounts.access.roles_required``,
    design.md "Out of scope = 404, never 403 with details"; B is signed in, so a redirect to
-   sign-in would only say that the session is missing). If B does reach that path (its own page
+   sign-in would only say that the session is missing). The one other "not found" accepted is
+   Django's admin's own: an object outside the admin's list sends B back to the admin's index
+   (302 to ``/admin/``), with no word of the object. If B does reach that path (its own page
    with A's value in the query, e.g. ``/agency/?service=…``), the answer must be a 4xx, or B's own
    page showing nothing of A's: see 3.
 3. **Tampering**: in the URLs B reaches, each value that names a place or an object (office,
@@ -37,7 +39,15 @@ holder with a masked national code); ``/track/`` (the tracking code **and** the 
 decision 18: a right code with a wrong national code says nothing); the catalogue
 (``/``, ``/services/…``) and the office finder and office pages (``/offices/…``): public
 registers; ``/sandbox-gateway/<authority>/``: the stand-in for a bank's page, reached only
-with the payment's unguessable authority, showing the amount and nothing of the citizen.
+with the payment's unguessable authority, showing the amount and nothing of the citizen;
+``/feedback/rate/<token>/``: the rating link sent by SMS, whose signed token is the proof (no
+page links to it, so no crawl reaches it).
+
+The admin is crawled for agencies' administrators (its own budget): another agency's service,
+fee or workflow is the admin's "not found". Pairs are disjoint by construction, so A's secrets
+are read from A's own scope, never by subtracting B's (a leaky ``visible_to(B)`` would hide its
+own leak). Bounded: ``PAGES`` pages per user (``PAGES_PER_ROUTE`` of a kind), ``PER_KIND``
+objects of each kind asked for; the whole matrix is about two thousand requests.
 """
 
 from __future__ import annotations
@@ -536,7 +546,7 @@ def test_no_user_reaches_the_other_scope(pair, more_users):
     asked = sum(c.requests for c in totals) + sum(c.requests for c in crawls.values())
     print(pair, "pages", reached, "requests", asked, [c.checked for c in totals])
     assert reached >= 2  # both signed in and saw their pages
-    assert asked < 1500  # bounded: the whole matrix stays well under a minute
+    assert asked < 800  # bounded: a pair is a few hundred requests
 
 
 def check_pair(a, b, seen_a: Crawl, seen_b: Crawl, users) -> Checker:
@@ -636,7 +646,7 @@ def check_pair(a, b, seen_a: Crawl, seen_b: Crawl, users) -> Checker:
     return checker
 
 
-PER_KIND = 3
+PER_KIND = 2
 
 
 def route_of(url: str) -> str:
