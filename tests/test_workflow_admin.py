@@ -153,3 +153,94 @@ def test_a_workflow_version_is_named_in_the_admins_language(admin_user, client):
     client.force_login(admin_user)
     page = client.get(f"/admin/workflow/workflowdefinition/{current.pk}/change/").content.decode()
     assert f"(v{current.version})" not in page
+
+
+@pytest.fixture
+def water_admin(settings):
+    """The water company's services administrator: an agency that uses only the default
+    workflow, like most."""
+    from pishkhan.accounts.roles import Role
+    from pishkhan.catalog.models import Agency
+    from pishkhan.catalog.services import ensure_agency_admin_group
+
+    settings.PISHKHAN_STAFF_OTP = False
+    user = User.objects.create(
+        username="agencyadmin-abfa",
+        role=Role.AGENCY_ADMIN,
+        agency=Agency.objects.get(code="abfa"),
+        is_staff=True,
+    )
+    user.groups.add(ensure_agency_admin_group())
+    return user
+
+
+@pytest.mark.parametrize(
+    "key",
+    # The Assessment Center's own workflow, the teachers' employment certificate (the ministry
+    # of education's), and the regulator's two licensing workflows.
+    ["academic_verification", "employment_certificate", "licence_application", "office_licence"],
+)
+def test_an_agency_neither_reads_nor_publishes_a_workflow_not_its_own(client, water_admin, key):
+    client.force_login(water_admin)
+    current = WorkflowDefinition.objects.current(key)
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert f"/admin/workflow/workflowdefinition/{current.pk}/change/" not in listed
+    assert current.name_fa not in listed
+    # The admin's answer for an object outside the list: back to its index, naming nothing.
+    page = client.get(f"/admin/workflow/workflowdefinition/{current.pk}/change/")
+    assert page.status_code == 302 and current.name_fa not in page.content.decode()
+    # A valid definition that lets agency administrators take the first step themselves.
+    changed = json.loads(json.dumps(current.definition))
+    changed["transitions"][0]["roles"] = [*changed["transitions"][0]["roles"], "agency_admin"]
+    post_definition(client, current, changed)
+    assert WorkflowDefinition.objects.current(key).pk == current.pk
+    # Nor by starting a "new" workflow under the same key: refused, saying why.
+    refused = client.post(
+        "/admin/workflow/workflowdefinition/add/",
+        {"key": key, "name_fa": "ت", "name_en": "", "definition": json.dumps(changed)},
+    )
+    assert refused.status_code == 200
+    assert "فقط مدیر سامانه می‌تواند آن را تغییر دهد" in refused.content.decode()
+    assert WorkflowDefinition.objects.current(key).pk == current.pk
+
+
+def test_an_agency_reads_the_workflows_its_services_use_and_starts_new_ones(client, water_admin):
+    client.force_login(water_admin)
+    default = WorkflowDefinition.objects.current("default")
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert f"/admin/workflow/workflowdefinition/{default.pk}/change/" in listed
+    assert client.get(f"/admin/workflow/workflowdefinition/{default.pk}/change/").status_code == 200
+    answer = client.post(
+        "/admin/workflow/workflowdefinition/add/",
+        {
+            "key": "abfa_inspection",
+            "name_fa": "بازدید آبفا",
+            "name_en": "",
+            "definition": json.dumps(default.definition),
+        },
+    )
+    assert answer.status_code == 302
+    assert WorkflowDefinition.objects.current("abfa_inspection").version == 1
+
+
+@pytest.mark.parametrize(
+    "key",
+    # Another agency's workflow (taking it would show it and stop its owner publishing), the
+    # regulator's, and one that does not exist (the service could no longer be filed).
+    ["academic_verification", "licence_application", "no_such_workflow"],
+)
+def test_an_agency_gives_its_service_only_a_workflow_of_its_own(rf, water_admin, key):
+    from django.contrib.admin.sites import site
+
+    from pishkhan.catalog.models import Service
+
+    service = Service.objects.get(code="abfa-water-connection")
+    request = rf.post("/")
+    request.user = water_admin
+    form_class = site._registry[Service].get_form(request, service, change=True)
+    refused = form_class(data={"workflow_key": key}, instance=service)
+    assert refused.errors["workflow_key"] == [
+        "گردش کاری با این کلید نیست که بتوانید به خدمات خود بدهید."
+    ]
+    kept = form_class(data={"workflow_key": "default"}, instance=service)
+    assert "workflow_key" not in kept.errors

@@ -122,3 +122,45 @@ def test_admin_form_input_is_normalised(rf, agency_admin):
     assert form.is_valid(), form.errors
     assert form.cleaned_data["name_fa"] == "صدور گواهی تجرد"
     assert form.cleaned_data["sla_working_days"] == 7
+
+
+def _form_of(html: str) -> dict[str, str]:
+    """The change form's fields as the page fills them (enough to send it back)."""
+    import re
+
+    form = re.search(r'<form[^>]*id="service_form".*?</form>', html, re.S).group(0)
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and "checkbox" not in tag:
+            fields[name.group(1)] = value.group(1) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        fields[name] = chosen.group(1) if chosen else ""
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        fields[name] = text.strip()
+    return fields
+
+
+@pytest.mark.parametrize("change", ["another_services_fee", "one_row_more"])
+def test_the_fee_history_sent_back_wrong_is_refused_not_a_server_error(
+    client, agency_admin, change
+):
+    """The service page's fee history is read-only; a form sent back with another service's fee
+    row in it, or with a row more than it had, is shown again with its error (never a 500),
+    and no fee changes."""
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    url = f"/admin/catalog/service/{service.pk}/change/"
+    data = _form_of(client.get(url).content.decode())
+    assert data["fees-INITIAL_FORMS"] != "0"
+    if change == "another_services_fee":
+        other = Fee.objects.filter(service__code="abfa-water-connection").first()
+        data["fees-0-id"] = str(other.pk)
+    else:
+        data["fees-TOTAL_FORMS"] = str(int(data["fees-TOTAL_FORMS"]) + 1)
+    before = list(Fee.objects.values().order_by("pk"))
+    answer = client.post(url, data)
+    assert answer.status_code == 200
+    assert "errornote" in answer.content.decode()
+    assert list(Fee.objects.values().order_by("pk")) == before

@@ -21,6 +21,7 @@ from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.money import format_rials
 from pishkhan.core.text import digits_for_language
+from pishkhan.workflow.models import WorkflowDefinition
 
 from . import services
 from .models import Agency, Fee, FormField, RequiredDocument, Service, VatRate
@@ -48,12 +49,18 @@ class FormFieldInline(NormalizingStackedInline):
 class FeeDisplay:
     """Amounts in Rials and dates in Jalali, as people read them."""
 
+    # A form of the read-only fee history sent back with more rows than it had (or another
+    # service's row) is shown again with its error: its unsaved rows have neither.
     @admin.display(description=_lazy("amount (Rials)"), ordering="amount_rials")
     def amount(self, obj: Fee) -> str:
+        if obj.amount_rials is None:
+            return "—"
         return format_rials(obj.amount_rials, active_language())
 
     @admin.display(description=_lazy("effective from"), ordering="effective_from")
     def starts(self, obj: Fee) -> str:
+        if obj.effective_from is None:
+            return "—"
         return format_jalali_date(obj.effective_from, active_language())
 
 
@@ -86,8 +93,27 @@ class ScopedToAgencyMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+class ServiceForm(NormalizingModelForm):
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_workflow_key(self) -> str:
+        # Only a workflow the user may read: naming another agency's would show it to them and
+        # stop its owner changing it, the platform's would run a service on licensing's steps,
+        # and a key with no workflow would leave the service unfileable.
+        key: str = self.cleaned_data["workflow_key"]
+        user = self.request.user if self.request is not None else None
+        if not WorkflowDefinition.objects.visible_to(user).filter(key=key).exists():
+            raise ValidationError(
+                _("There is no workflow with this key that you may give your services.")
+            )
+        return key
+
+
 @admin.register(Service)
 class ServiceAdmin(ScopedToAgencyMixin, NormalizingAdmin):
+    form = ServiceForm
     list_display = [
         "name_fa",
         "agency",
@@ -100,6 +126,17 @@ class ServiceAdmin(ScopedToAgencyMixin, NormalizingAdmin):
     list_filter = ["agency", "offered_at_office", "offered_online", "is_active"]
     search_fields = ["name_fa", "name_en", "code"]
     inlines = [RequiredDocumentInline, FormFieldInline, FeeInline]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, request=request, **kw)
+
+        return RequestForm
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The code is a stable public identifier (URLs, API); it is fixed once created.

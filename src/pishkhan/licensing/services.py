@@ -43,6 +43,7 @@ from .models import (
 
 SUBJECT = "licence_application"
 OFFICE_SUBJECT = "office"
+APPLICATION_WORKFLOW = "licence_application"
 OFFICE_WORKFLOW = "office_licence"  # the licence's life cycle (workflow/data/office_licence.json)
 LICENCE_YEARS = 5
 PEOPLE_PER_OFFICE = 20_000
@@ -76,7 +77,7 @@ def apply(
         with transaction.atomic():
             application = LicenceApplication(
                 applicant=applicant,
-                workflow=WorkflowDefinition.objects.current("licence_application"),
+                workflow=WorkflowDefinition.objects.current(APPLICATION_WORKFLOW),
                 **fields,
             )
             application.status = application.workflow.parsed.initial

@@ -1,8 +1,9 @@
 """Workflows in the admin. Saving publishes a new version; requests in flight keep theirs.
 
-The national administrator edits any workflow. An agency administrator edits only workflows
-that no other agency's service uses (or starts a new one), so one agency cannot change another's
-process.
+The national administrator edits any workflow. An agency administrator sees only the workflows
+its services use (and new ones), and edits only those no other agency's service uses (or starts
+a new one), so one agency can neither read nor change another's process, nor the platform's own
+(licensing's): ``WorkflowDefinition.objects.visible_to`` and ``may_publish`` decide.
 """
 
 from __future__ import annotations
@@ -11,26 +12,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from pishkhan.accounts.roles import Role
 from pishkhan.core.admin import NormalizingAdmin
 from pishkhan.core.forms import NormalizingModelForm
 
-from .models import WorkflowDefinition
-
-
-def may_publish(user: Any, key: str) -> bool:
-    if user.is_superuser or user.role == Role.NATIONAL_ADMIN:
-        return True
-    if user.role != Role.AGENCY_ADMIN or not user.agency_id:
-        return False
-    from pishkhan.catalog.models import Service  # catalog sits above workflow: read lazily
-
-    own = Q(agency_id=user.agency_id) | Q(agency__parent_id=user.agency_id)
-    return not Service.objects.filter(workflow_key=key).exclude(own).exists()
+from .models import WorkflowDefinition, is_platform_key, may_publish
 
 
 class WorkflowForm(NormalizingModelForm):
@@ -50,6 +38,13 @@ class WorkflowForm(NormalizingModelForm):
         cleaned = super().clean()
         key = cleaned.get("key") or self.instance.key
         if self.request is not None and key and not may_publish(self.request.user, key):
+            if is_platform_key(key):
+                raise ValidationError(
+                    _(
+                        "This workflow is the platform's own (office licensing); only the "
+                        "national administrator can change it."
+                    )
+                )
             raise ValidationError(
                 _(
                     "Another agency's services use this workflow; only the national "
@@ -75,6 +70,10 @@ class WorkflowDefinitionAdmin(NormalizingAdmin):
                 super().__init__(*args, request=request, **kw)
 
         return RequestForm
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # Outside it, the admin answers as for an id that does not exist.
+        return WorkflowDefinition.objects.visible_to(request.user)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["key"] if obj else []

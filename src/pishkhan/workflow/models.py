@@ -31,7 +31,75 @@ def forget_parsed() -> None:
     _PARSED.clear()
 
 
+# The platform's own processes, not any agency's: licensing registers the licence application's
+# workflow and the licence's life cycle when it starts (``reserve_for_platform``). Only the
+# national administrator reads or publishes these; no service's choice of key makes them an
+# agency's.
+_PLATFORM_KEYS: set[str] = set()
+
+
+def reserve_for_platform(*keys: str) -> None:
+    _PLATFORM_KEYS.update(keys)
+
+
+def is_platform_key(key: str) -> bool:
+    return key in _PLATFORM_KEYS
+
+
+def _is_national(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", None) == (
+        Role.NATIONAL_ADMIN
+    )
+
+
+def _agency_of(user: Any) -> int | None:
+    if getattr(user, "role", None) == Role.AGENCY_ADMIN and getattr(user, "agency_id", None):
+        return int(user.agency_id)
+    return None
+
+
+def _services(agency_id: int) -> tuple[Any, Any]:
+    """The services of the agency (and its units), and every other agency's."""
+    # Catalog sits above workflow, and which agency a workflow serves is known only there (each
+    # service names its workflow's key): read lazily, never imported at load.
+    from django.db.models import Q
+
+    from pishkhan.catalog.models import Service
+
+    own = Q(agency_id=agency_id) | Q(agency__parent_id=agency_id)
+    return Service.objects.filter(own), Service.objects.exclude(own)
+
+
+def may_publish(user: Any, key: str) -> bool:
+    """Whether ``user`` may publish a new version of the workflow ``key`` (or start it): the
+    national administrator any; an agency's administrator one that no other agency's service
+    uses and that is not the platform's own (licensing's)."""
+    if _is_national(user):
+        return True
+    agency_id = _agency_of(user)
+    if agency_id is None or key in _PLATFORM_KEYS:
+        return False
+    _mine, others = _services(agency_id)
+    return not others.filter(workflow_key=key).exists()
+
+
 class WorkflowQuerySet(models.QuerySet["WorkflowDefinition"]):
+    def visible_to(self, user: Any) -> WorkflowQuerySet:
+        """The workflows ``user`` may read (the admin's list and pages; outside it, not found):
+        the national administrator every one; an agency's administrator those its own services
+        use (the shared default among them, read-only: ``may_publish``) and those no service
+        uses yet (one it has just started), never another agency's nor the platform's own."""
+        if _is_national(user):
+            return self.all()
+        agency_id = _agency_of(user)
+        if agency_id is None:
+            return self.none()
+        mine, others = _services(agency_id)
+        theirs_only = others.exclude(workflow_key__in=mine.values("workflow_key"))
+        return self.exclude(key__in=_PLATFORM_KEYS).exclude(
+            key__in=theirs_only.values("workflow_key")
+        )
+
     def current(self, key: str) -> WorkflowDefinition:
         """The newest version of a workflow: what a new request starts on."""
         return self.filter(key=key).order_by("-version").first() or self.get(key=key)
