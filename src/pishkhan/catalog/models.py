@@ -81,9 +81,17 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         if getattr(user, "is_superuser", False) or user.role == Role.NATIONAL_ADMIN:  # type: ignore[attr-defined]
             return self
         if user.role == Role.AGENCY_ADMIN and user.agency_id:  # type: ignore[attr-defined]
-            agency_id = user.agency_id  # type: ignore[attr-defined]
-            return self.filter(Q(agency_id=agency_id) | Q(agency__parent_id=agency_id))
+            return self.filter(_of_agency(user.agency_id))  # type: ignore[attr-defined]
         return self.none()
+
+    def of_agency_and_others(self, agency_id: int) -> tuple[ServiceQuerySet, ServiceQuerySet]:
+        """The agency's own services (and its units'), and every other agency's: whose workflows
+        its administrator may read and publish (workflow.models, decision 58)."""
+        return self.filter(_of_agency(agency_id)), self.exclude(_of_agency(agency_id))
+
+
+def _of_agency(agency_id: int) -> Q:
+    return Q(agency_id=agency_id) | Q(agency__parent_id=agency_id)
 
 
 class Service(models.Model):

@@ -6,6 +6,7 @@ the version it started with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -58,16 +59,23 @@ def _agency_of(user: Any) -> int | None:
     return None
 
 
+# Which agency a workflow serves is known only above this layer: each service (catalog) names
+# its workflow's key. Catalog hands the engine this look-up when it starts (``catalog.apps``),
+# as listeners are registered, so workflow never imports the layers above it.
+AgencyServices = Callable[[int], tuple[Any, Any]]
+_agency_services: list[AgencyServices] = []
+
+
+def set_agency_services(look_up: AgencyServices) -> None:
+    """``look_up(agency_id)`` gives two querysets of services, with a ``workflow_key`` field:
+    the agency's own (and its units') and every other agency's."""
+    _agency_services[:] = [look_up]
+
+
 def _services(agency_id: int) -> tuple[Any, Any]:
-    """The services of the agency (and its units), and every other agency's."""
-    # Catalog sits above workflow, and which agency a workflow serves is known only there (each
-    # service names its workflow's key): read lazily, never imported at load.
-    from django.db.models import Q
-
-    from pishkhan.catalog.models import Service
-
-    own = Q(agency_id=agency_id) | Q(agency__parent_id=agency_id)
-    return Service.objects.filter(own), Service.objects.exclude(own)
+    if not _agency_services:
+        raise RuntimeError("workflow: no agency-services look-up registered (catalog.apps)")
+    return _agency_services[0](agency_id)
 
 
 def may_publish(user: Any, key: str) -> bool:
