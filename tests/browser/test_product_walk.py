@@ -1,5 +1,7 @@
-"""What the product walk of 2026-12-02 found that only a browser shows: how mixed Persian and Latin
-text and lone numbers are laid out on a Persian page."""
+"""The product walk, kept: every role opens its main pages on a phone, and none of them logs an
+error (a refusal by the Content-Security-Policy, a failed file, a script error), scrolls sideways,
+leaves a chart undrawn or a file input without its face. Plus what the walk of 2026-12-02 found
+that only a browser shows: how mixed Persian and Latin text and lone numbers are laid out."""
 
 from __future__ import annotations
 
@@ -7,9 +9,38 @@ import re
 
 from playwright.sync_api import expect
 
+from pishkhan.core.text import to_persian_digits
+
 from .conftest import ARTIFACTS, sign_in
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+TEACHER, TEACHER_MOBILE = "9990002010", "09121000201"  # no other journey signs this citizen in
+
+# A page's checks, run in it: what scrolls sideways (the outermost element past the edge that no
+# scrolling box of its own holds), charts the script did not draw, file inputs without a face.
+CHECKS = """() => {
+  const width = window.innerWidth, out = {overflow: [], charts: 0, pickers: 0};
+  if (document.scrollingElement.scrollWidth > width + 1) {
+    const held = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+    } return false; };
+    const past = el => { const r = el.getBoundingClientRect();
+      return r.width > 0 && (r.right > width + 1 || r.left < -1); };
+    for (const el of document.querySelectorAll('body *')) {
+      if (past(el) && !held(el) && !(el.parentElement && past(el.parentElement))) {
+        const classes = typeof el.className === 'string' ? el.className.trim() : '';
+        out.overflow.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+          (classes ? '.' + classes.replace(/\\s+/g, '.') : ''));
+      }
+    }
+    if (!out.overflow.length) out.overflow.push('(the page is wider than the screen)');
+  }
+  out.charts = [...document.querySelectorAll('canvas[data-chart]')]
+    .filter(c => !(window.Chart && Chart.getChart(c))).length;
+  out.pickers = [...document.querySelectorAll('input[type=file][data-choose]')]
+    .filter(i => !i.parentElement.classList.contains('file-pick')).length;
+  return out;
+}"""
 
 
 def _tracking(live, key: str) -> str:
@@ -18,6 +49,124 @@ def _tracking(live, key: str) -> str:
     )
     assert row, key
     return str(row[0])
+
+
+def _citizen_signs_in(page, live) -> None:
+    page.goto(live.url + "/portal/login/")
+    page.get_by_label("کد ملی").fill(to_persian_digits(TEACHER))
+    page.get_by_label("شماره تلفن همراه").fill(TEACHER_MOBILE)
+    page.get_by_role("button", name="ارسال کد").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("وارد کردن کد")
+    code = re.search(r"(\d{6})", live.latest_sms(TEACHER_MOBILE)).group(1)
+    page.get_by_label(re.compile("کد ۶ رقمی")).fill(to_persian_digits(code))
+    page.get_by_role("button", name="ورود", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("پیشخوان من")
+
+
+def _pages(live) -> dict[str, list[str]]:
+    office = _tracking(live, "demo-office-submitted")
+    office2 = _tracking(live, "demo-office2-submitted")
+    teacher = _tracking(live, "demo-education-employment")
+    at_office = _tracking(live, "demo-education-at-office")
+    return {
+        "": [
+            "/",
+            "/services/",
+            "/services/nocr-single-status-certificate/",
+            "/track/",
+            "/offices/",
+            "/offices/23-1001/",
+            "/verify/",
+            "/portal/login/",
+        ],
+        "citizen": [
+            "/portal/",
+            "/portal/new/",
+            "/portal/new/moe-teacher-employment-certificate/",
+            f"/portal/requests/{teacher}/",
+            f"/certificates/{teacher}/",
+            "/portal/data-access/",
+        ],
+        "operator-1001": [
+            "/office/",
+            "/office/new/",
+            f"/office/requests/{office}/",
+            f"/office/requests/{office}/receipt/",
+        ],
+        "manager-1001": ["/offices/manage/", "/settlement/", "/feedback/repayments/"],
+        "officer-nocr-tehran": ["/agency/", f"/agency/requests/{office2}/"],
+        "agencyadmin-nocr": ["/agency/insights/", "/admin/"],
+        "supervisor-tehran": ["/province/", "/province/23/offices/23-1001/requests/"],
+        "regulator": [
+            "/regulator/",
+            "/regulator/offices/",
+            "/regulator/ranking/",
+            "/feedback/complaints/",
+            "/insights/",
+        ],
+        "sanjesh-tehran": ["/agency/", f"/agency/requests/{at_office}/"],
+        "admin": ["/admin/"],
+        "ict-tehran": ["/regulator/"],
+        "workgroup-tehran": ["/regulator/capacity/23/"],
+    }
+
+
+def test_every_role_opens_its_pages_on_a_phone_without_an_error_or_sideways_scroll(
+    browser, live_server_process
+):
+    live = live_server_process
+    problems: list[str] = []
+    walked = 0
+    pages = _pages(live)
+    for who, paths in pages.items():
+        context = browser.new_context(locale="en-US", **PHONE)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message, page=page, who=who: (
+                problems.append(
+                    f"{who or 'visitor'} {page.url}: console {message.type}: {message.text}"
+                )
+                if message.type == "error"
+                else None
+            ),
+        )
+        page.on(
+            "pageerror",
+            lambda error, page=page, who=who: problems.append(
+                f"{who or 'visitor'} {page.url}: script error: {error}"
+            ),
+        )
+        if who == "citizen":
+            _citizen_signs_in(page, live)
+        elif who:
+            sign_in(page, live.url, who)
+            expect(page).not_to_have_url(re.compile("/accounts/login/"))
+        for path in paths:
+            response = page.goto(live.url + path)
+            walked += 1
+            where = f"{who or 'visitor'} {path}"
+            if response is None or response.status >= 400:
+                problems.append(f"{where}: status {response and response.status}")
+                continue
+            # Errors come after "load" too: the icon, the charts drawn once the fonts are in.
+            page.wait_for_load_state("networkidle")
+            found = page.evaluate(CHECKS)
+            if found["overflow"]:
+                problems.append(f"{where}: scrolls sideways: {found['overflow']}")
+            if found["charts"]:
+                problems.append(f"{where}: {found['charts']} chart(s) not drawn")
+            if found["pickers"]:
+                problems.append(f"{where}: {found['pickers']} file input(s) without a face")
+        if who == "":
+            # The menu folds away on a phone; Bootstrap's script opens it (no inline handler).
+            page.goto(live.url + "/")
+            expect(page.locator("#main-nav")).to_be_hidden()
+            page.locator(".navbar-toggler").click()
+            expect(page.get_by_role("link", name="پیگیری درخواست")).to_be_visible()
+        context.close()
+    assert walked == sum(len(paths) for paths in pages.values()) >= 35  # all of them, every role
+    assert not problems, "\n".join(problems)
 
 
 def test_a_lone_number_and_a_files_size_read_in_order_on_a_persian_page(
