@@ -18,22 +18,28 @@ TEACHER, TEACHER_MOBILE = "9990002010", "09121000201"  # no other journey signs 
 
 # A page's checks, run in it: what scrolls sideways (the outermost element past the edge that no
 # scrolling box of its own holds), charts the script did not draw, file inputs without a face.
-CHECKS = """() => {
-  const width = window.innerWidth, out = {overflow: [], charts: 0, pickers: 0};
+# The width is the phone's: a phone (and Chromium as one) widens the window to a page that
+# overflows, so window.innerWidth would grow with the fault it is meant to find.
+CHECKS = """(width) => {
+  const out = {overflow: [], charts: 0, pickers: 0};
   if (document.scrollingElement.scrollWidth > width + 1) {
     const held = el => { for (let p = el.parentElement; p; p = p.parentElement) {
       if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
     } return false; };
+    const page = document.documentElement.getBoundingClientRect();  // the phone's width
     const past = el => { const r = el.getBoundingClientRect();
-      return r.width > 0 && (r.right > width + 1 || r.left < -1); };
-    for (const el of document.querySelectorAll('body *')) {
-      if (past(el) && !held(el) && !(el.parentElement && past(el.parentElement))) {
-        const classes = typeof el.className === 'string' ? el.className.trim() : '';
-        out.overflow.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-          (classes ? '.' + classes.replace(/\\s+/g, '.') : ''));
-      }
-    }
-    if (!out.overflow.length) out.overflow.push('(the page is wider than the screen)');
+      return r.width > 0 && (r.right > page.right + 1 || r.left < page.left - 1); };
+    const name = el => {
+      const classes = typeof el.className === 'string' ? el.className.trim() : '';
+      return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (classes ? '.' + classes.replace(/\\s+/g, '.') : '');
+    };
+    const all = [...document.querySelectorAll('body *')].filter(past);
+    out.overflow = all.filter(el => !held(el) && !(el.parentElement && past(el.parentElement)))
+      .map(name);
+    // An absolutely placed element escapes a scrolling box that is not its containing block.
+    const placed = all.filter(el => getComputedStyle(el).position === 'absolute');
+    if (!out.overflow.length) out.overflow = ['(wider)', ...placed.slice(0, 3).map(name)];
   }
   out.charts = [...document.querySelectorAll('canvas[data-chart]')]
     .filter(c => !(window.Chart && Chart.getChart(c))).length;
@@ -151,7 +157,7 @@ def test_every_role_opens_its_pages_on_a_phone_without_an_error_or_sideways_scro
                 continue
             # Errors come after "load" too: the icon, the charts drawn once the fonts are in.
             page.wait_for_load_state("networkidle")
-            found = page.evaluate(CHECKS)
+            found = page.evaluate(CHECKS, PHONE["viewport"]["width"])
             if found["overflow"]:
                 problems.append(f"{where}: scrolls sideways: {found['overflow']}")
             if found["charts"]:
