@@ -74,3 +74,31 @@ def test_records_an_administrator_edits_are_named_in_jalali_with_persian_digits(
     with translation.override("en"):
         assert str(records[1]) == "1 Farvardin 1405: تعطیل"
         assert str(rate) == f"{rate.percent}% from {format_jalali_date(rate.effective_from, 'en')}"
+
+
+def test_the_ledger_and_the_data_access_record_name_fee_lines_and_roles(client, admin_user):
+    # Both keep a code in a plain text field; the lists and their filters showed the code
+    # ("office_fee", "agency_admin") on the Persian page (the product walk of 2026-12-02).
+    from django.utils import timezone
+
+    from pishkhan.accounts.models import User
+    from pishkhan.cases.models import DataAccess
+
+    officer = User.objects.get(username="officer-nocr-tehran")
+    citizen = User.objects.filter(role="citizen").first()
+    DataAccess.objects.create(
+        citizen=citizen,
+        kind="request",
+        actor=officer,
+        actor_role="agency_officer",
+        at=timezone.now(),
+    )
+    client.force_login(admin_user)
+    ledger = client.get("/admin/payments/ledgerentry/").content.decode()
+    assert "کارمزد دفتر (سهم دفتر)" in ledger
+    accesses = client.get("/admin/cases/dataaccess/").content.decode()
+    for page, codes in ((ledger, ("office_fee", "government")), (accesses, ("agency_officer",))):
+        shown = re.sub(r"<[^>]+>", " ", page)  # what is read, not the links' addresses
+        for code in codes:
+            assert code not in shown, code
+    assert "کارشناس دستگاه" in re.sub(r"<[^>]+>", " ", accesses)

@@ -67,6 +67,16 @@ def test_the_english_admin_says_it_in_english(client, admin_user, settings):
     assert "A citizen with this national code already exists." in answer.content.decode()
 
 
+def test_adding_a_user_asks_about_password_sign_in_in_persian(client, admin_user):
+    # Django 5.1's choice, which its Persian catalogue does not have (the product walk of
+    # 2026-12-02 read "Password-based authentication: Enabled / Disabled" on the Persian page).
+    client.force_login(admin_user)
+    page = _text(client.get("/admin/accounts/user/add/").content.decode())
+    for english in ("Password-based authentication", "Enabled", "Disabled", "Single Sign-On"):
+        assert english not in page
+    assert "ورود با گذرواژه" in page and "فعال" in page and "غیرفعال" in page
+
+
 def test_sign_ins_third_party_apps_and_models_are_named_in_persian(client, admin_user):
     client.force_login(admin_user)
     index = _text(client.get("/admin/").content.decode())

@@ -176,7 +176,7 @@ def test_the_citizen_opens_their_own_documents_and_sees_no_due_date_once_decided
     client.force_login(User.objects.get(username="9990000018"))
     page = client.get(reverse("cases:portal_request", args=[request.tracking_code]))
     html = page.content.decode()
-    assert url in html and "(PDF · " in html and "application/pdf" not in html
+    assert url in html and "(<bdi>PDF</bdi> · " in html and "application/pdf" not in html
     assert 'class="col-sm-8 decision-due"' in html
     answer = client.get(url)
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -335,6 +336,17 @@ def test_only_who_may_see_the_request_gets_the_certificate(client, service, stud
     client.force_login(student)
     url = reverse("education:certificate", args=[no_certificate.tracking_code])
     assert client.get(url).status_code == 404
+
+
+def test_the_certificate_page_names_the_sites_icon(client, service, student, officer):
+    # Without one the browser asks for /favicon.ico, a 404 in its console on every certificate
+    # shown (the product walk of 2026-12-02): the page is its own document, not base.html's.
+    certificate = issued(service, student, officer)
+    client.force_login(student)
+    url = reverse("education:certificate", args=[certificate.request.tracking_code])
+    response = client.get(url)
+    head = response.content.decode().split("</head>")[0]
+    assert re.search(r'<link rel="icon" href="[^"]*favicon[^"]*\.svg"', head), head
 
 
 # --- the teacher's employment certificate -----------------------------------------------------

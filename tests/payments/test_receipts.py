@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -433,6 +434,20 @@ def test_the_counter_and_portal_receipts_carry_the_qr_and_link_the_pdf(
         assert response.status_code == 200
         assert 'class="receipt-qr"' in html and pdf_url in html
         assert "?s=" in html or "data:image/svg+xml" in html
+
+
+def test_the_receipt_page_names_the_sites_icon(client, settings, office_request, citizen):
+    # A page that names no icon makes the browser ask for /favicon.ico: a 404 in its console on
+    # every receipt shown (the product walk of 2026-12-02). The receipt is a page of its own,
+    # not base.html's.
+    settings.PISHKHAN_STAFF_OTP = False
+    client.force_login(User.objects.get(username="operator-1001"))
+    counter = client.get(reverse("cases:office_receipt", args=[office_request.tracking_code]))
+    client.force_login(citizen)
+    portal = client.get(reverse("cases:portal_receipt", args=[office_request.tracking_code]))
+    for response in (counter, portal):
+        head = response.content.decode().split("</head>")[0]
+        assert re.search(r'<link rel="icon" href="[^"]*favicon[^"]*\.svg"', head), head
 
 
 # --- the public verification page -------------------------------------------------------------

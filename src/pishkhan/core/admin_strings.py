@@ -14,6 +14,15 @@ ADMIN_STRINGS = [
     gettext_lazy("Model name"),
     gettext_lazy("Add link"),
     gettext_lazy("Change or view list link"),
+    # Django 5.1's choice, on adding a user, of whether they may sign in with a password.
+    gettext_lazy("Password-based authentication"),
+    gettext_lazy("Enabled"),
+    gettext_lazy("Disabled"),
+    gettext_lazy(
+        "Whether the user will be able to authenticate using a password or not. "
+        "If disabled, they may still be able to authenticate using other backends, "
+        "such as Single Sign-On or LDAP."
+    ),
 ]
 
 # django-axes' admin (staff password sign-ins and lockouts): the strings its own Persian catalogue

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from pishkhan.catalog.admin import ScopedToAgencyMixin
 from pishkhan.core.admin import NormalizingAdmin
@@ -63,9 +64,33 @@ class InvoiceAdmin(ReadOnlyAdmin):
     inlines = [PaymentInline, RefundInline]
 
 
+# A ledger row's fee line is kept as its code ("government", "office_fee", "vat"), which the
+# admin's list and filter showed; these are the settlement page's names for the three.
+LINE_NAMES = {
+    "government": _("Government fee (owed to the agency)"),
+    "office_fee": _("Office fee (the office's)"),
+    "vat": _("VAT (owed to the tax office)"),
+}
+
+
+class LineFilter(admin.SimpleListFilter):
+    title = _("fee line")
+    parameter_name = "line"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return list(LINE_NAMES.items())
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        return queryset.filter(line=self.value()) if self.value() else queryset
+
+
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "movement", "line", "amount_rials", "collector", "agency", "method"]
-    list_filter = ["movement", "line", "method"]
+    list_display = ["at", "movement", "line_name", "amount_rials", "collector", "agency", "method"]
+    list_filter = ["movement", LineFilter, "method"]
     list_select_related = ["collector", "agency"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("fee line"), ordering="line")
+    def line_name(self, obj: LedgerEntry) -> str:
+        return str(LINE_NAMES.get(obj.line, obj.line))
