@@ -349,6 +349,16 @@ def test_the_certificate_page_names_the_sites_icon(client, service, student, off
     assert re.search(r'<link rel="icon" href="[^"]*favicon[^"]*\.svg"', head), head
 
 
+def test_the_certificate_page_leads_back_to_the_request(client, service, student, officer):
+    # As the receipt does: the holder opened it from the request's page (the product walk).
+    certificate = issued(service, student, officer)
+    tracking_code = certificate.request.tracking_code
+    client.force_login(student)
+    html = client.get(reverse("education:certificate", args=[tracking_code])).content.decode()
+    back = reverse("cases:portal_request", args=[tracking_code])
+    assert f'<a class="back-link" href="{back}">' in html
+
+
 # --- the teacher's employment certificate -----------------------------------------------------
 
 
