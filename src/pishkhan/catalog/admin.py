@@ -15,7 +15,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from pishkhan.core.admin import NormalizingAdmin, NormalizingStackedInline, NormalizingTabularInline
+from pishkhan.core.admin import (
+    NormalizingAdmin,
+    NormalizingStackedInline,
+    NormalizingTabularInline,
+    RequestFormAdmin,
+)
 from pishkhan.core.forms import NormalizingModelForm
 from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import format_jalali_date
@@ -112,7 +117,7 @@ class ServiceForm(NormalizingModelForm):
 
 
 @admin.register(Service)
-class ServiceAdmin(ScopedToAgencyMixin, NormalizingAdmin):
+class ServiceAdmin(ScopedToAgencyMixin, RequestFormAdmin):
     form = ServiceForm
     list_display = [
         "name_fa",
@@ -126,17 +131,6 @@ class ServiceAdmin(ScopedToAgencyMixin, NormalizingAdmin):
     list_filter = ["agency", "offered_at_office", "offered_online", "is_active"]
     search_fields = ["name_fa", "name_en", "code"]
     inlines = [RequiredDocumentInline, FormFieldInline, FeeInline]
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class RequestForm(form_class):  # type: ignore[misc, valid-type]
-            def __init__(self, *args: Any, **kw: Any) -> None:
-                super().__init__(*args, request=request, **kw)
-
-        return RequestForm
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The code is a stable public identifier (URLs, API); it is fixed once created.

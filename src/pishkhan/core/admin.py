@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .forms import JalaliDateField, NormalizingModelForm
@@ -41,6 +42,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class NormalizingAdmin(admin.ModelAdmin):
     form = NormalizingModelForm
     formfield_overrides = FORMFIELD_OVERRIDES
+
+
+class RequestFormAdmin(NormalizingAdmin):
+    """An admin whose form takes the request as ``request=`` (a form whose choices or checks
+    depend on who is editing: an agency's administrator sees and may name only its own)."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, request=request, **kw)
+
+        return RequestForm
 
 
 class NormalizingTabularInline(admin.TabularInline):

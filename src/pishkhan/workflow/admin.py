@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from pishkhan.core.admin import NormalizingAdmin
+from pishkhan.core.admin import RequestFormAdmin
 from pishkhan.core.forms import NormalizingModelForm
 
 from .models import WorkflowDefinition, is_platform_key, may_publish
@@ -55,21 +55,10 @@ class WorkflowForm(NormalizingModelForm):
 
 
 @admin.register(WorkflowDefinition)
-class WorkflowDefinitionAdmin(NormalizingAdmin):
+class WorkflowDefinitionAdmin(RequestFormAdmin):
     form = WorkflowForm
     list_display = ["name_fa", "key", "version", "created_at"]
     list_filter = ["key"]
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-
-        class RequestForm(form_class):  # type: ignore[misc, valid-type]
-            def __init__(self, *args: Any, **kw: Any) -> None:
-                super().__init__(*args, request=request, **kw)
-
-        return RequestForm
 
     def get_queryset(self, request: HttpRequest) -> Any:
         # Outside it, the admin answers as for an id that does not exist.
