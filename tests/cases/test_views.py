@@ -58,7 +58,7 @@ def test_operator_files_at_the_counter(client):
     receipt = client.get(
         reverse("cases:office_receipt", args=[request.tracking_code])
     ).content.decode()
-    assert "۳۰۰٬۰۰۰ ریال" in receipt and "A5" not in receipt
+    assert "۳۰۰٬۰۰۰ ریال" in receipt
 
 
 def test_identity_mismatch_is_a_clear_error(client):
