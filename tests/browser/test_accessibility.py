@@ -157,6 +157,11 @@ def test_the_tracking_answer_is_announced_in_a_region_that_stays(
         code.fill("1")
         page.locator("#track-submit").click()
         expect(page.locator("#id_tracking_code")).to_have_attribute("aria-invalid", "true")
+        # ... and decision 55's error summary, focused, linking to the field.
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.locator("a[href='#id_tracking_code']")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"track-error-{language}-{width}.png"))
         expect(region.locator(".request-status")).to_have_count(0)
         assert page.evaluate(same_region)
 

@@ -200,6 +200,21 @@ def test_tracking_is_rate_limited(client, settings):
     assert "یک دقیقه" in response.content.decode()
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["whole page", "htmx"])
+def test_a_refused_look_up_has_the_error_summary_linking_to_each_field(client, htmx):
+    # Decision 55's summary, as every other form has (it was a bare "correct the marked fields").
+    headers = {"HX-Request": "true", "HX-Target": "track-answer"} if htmx else {}
+    response = client.post(
+        reverse("cases:track"), {"tracking_code": "1", "national_code": ""}, headers=headers
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = html[html.index('class="alert alert-danger error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#id_tracking_code"' in summary and 'href="#id_national_code"' in summary
+    assert 'role="alert"' in html and 'tabindex="-1"' in summary
+
+
 def test_an_htmx_look_up_answers_with_the_answer_only(client):
     request = ServiceRequest.objects.select_related("citizen").get(
         idempotency_key="demo-office-approved"

@@ -46,3 +46,26 @@ def test_a_refused_permission_is_the_sites_page(rf):
     response = views.permission_denied(request, PermissionDenied())
     assert response.status_code == 403
     assert "اجازه" in response.content.decode()
+
+
+@pytest.mark.parametrize("language, direction", [("fa", "rtl"), ("en", "ltr")])
+@pytest.mark.parametrize("status", [400, 500])
+def test_the_bare_400_and_500_pages_fit_a_phone_in_the_visitors_language(
+    rf, status, language, direction
+):
+    # The two pages that extend no layout (they must render whatever else is broken) still say
+    # their language and fit a phone's width.
+    from django.utils import translation
+
+    from pishkhan.api import errors
+
+    request = rf.get("/somewhere/")
+    with translation.override(language):
+        if status == 400:
+            response = errors.bad_request(request, ValueError("unreadable"))
+        else:
+            response = errors.server_error(request)
+    html = response.content.decode()
+    assert response.status_code == status
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html

@@ -319,6 +319,9 @@ def test_the_province_page_shows_the_same_figures(client, small_set):
     assert "Online requests have no county" not in html  # in Persian
     assert "درخواست برخط شهرستان ندارد" in html
     assert 'id="chart-data-over-time"' in html and "chart.umd.min.js" in html
+    # The footnote names all three marks the exports use (decision 52), as the exports' own do.
+    footnote = html[html.index("«&lt;5»") - 200 :][:600]
+    assert "«x»" in footnote and "«*»" in footnote
 
 
 def test_the_office_page_and_its_request_list(client, small_set):

@@ -79,6 +79,8 @@ function focusErrorSummary(root) {
   }
 }
 document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
+// A form htmx answers in place (the tracking look-up) gets the same: its summary is new content.
+document.addEventListener("htmx:load", function (event) { focusErrorSummary(event.target); });
 // A link of the summary puts the focus in its field (a browser only scrolls to it) and shows the
 // field's label with it.
 document.addEventListener("click", function (event) {
