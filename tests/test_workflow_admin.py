@@ -291,6 +291,7 @@ def test_an_agencys_new_workflow_is_its_own_and_keeps_its_owner(client, rf, nocr
     page = client.get(f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/")
     assert page.status_code == 200
     assert 'name="owner"' not in page.content.decode()  # shown, not editable
+    assert nocr_started.owner.name_fa in page.content.decode()
     changed = json.loads(json.dumps(nocr_started.definition))
     changed["states"]["approved"]["label_fa"] = "تایید ثبت احوال"
     assert post_definition(client, nocr_started, changed).status_code == 302

@@ -70,10 +70,17 @@ class WorkflowDefinitionAdmin(RequestFormAdmin):
         # Only the national administrator sees more than one owner's workflows.
         return ["key", "owner"] if is_national(request.user) else ["key"]
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["key", "name_fa", "name_en", "definition", "owner"]
+        # An agency's administrator's new workflow is its agency's, set on saving: shown as a
+        # name, not as a field (nor as a link to an agency's page it may not open).
+        if is_national(request.user):
+            return fields
+        return [*fields[:-1], "owner_name"] if obj else fields[:-1]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = ["key"] if obj else []
-        # An agency's administrator's new workflow is its agency's, set on saving.
-        return fields if is_national(request.user) else [*fields, "owner"]
+        return fields if is_national(request.user) else [*fields, "owner_name"]
 
     @admin.display(description=_lazy("owning agency"), ordering="owner__name_fa")
     def owner_name(self, obj: WorkflowDefinition) -> str:
