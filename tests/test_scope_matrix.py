@@ -27,7 +27,10 @@ For pairs of users of the same role whose scopes do not overlap (A, B), both way
    answer, pay, complain, rate, upload, manage staff, fees, capacity, licences) is posted by B
    with A's values: 404, and A's data unchanged (``state_of``). B's own POST forms are posted
    with A's ids in their object fields (an operator, a county): 404 or refused, A unchanged.
-5. **Every answer B gets** (pages, fragments, downloads, JSON) is read for A's secrets.
+5. **Every answer B gets** (pages, fragments, downloads, JSON) is read for A's secrets, and so
+   are the pages of B's own crawl: a list that shows B one of A's objects as B's own (the
+   admin's, decision 62) would otherwise hide it from 2, which asks only for what B did not
+   reach.
 
 The API is checked the same way with the tokens of two agencies' systems and two offices'
 counter software: A's queue gives A's tracking codes and documents; B's token asks for each
@@ -44,10 +47,12 @@ with the payment's unguessable authority, showing the amount and nothing of the 
 page links to it, so no crawl reaches it).
 
 The admin is crawled for agencies' administrators (its own budget): another agency's service,
-fee or workflow is the admin's "not found". Pairs are disjoint by construction, so A's secrets
-are read from A's own scope, never by subtracting B's (a leaky ``visible_to(B)`` would hide its
-own leak). Bounded: ``PAGES`` pages per user (``PAGES_PER_ROUTE`` of a kind), ``PER_KIND``
-objects of each kind asked for; the whole matrix is about two thousand requests.
+fee or workflow is the admin's "not found" — among them a workflow A's administrator has
+started and not yet given a service (``more_users``), whose name is one of A's secrets. Pairs
+are disjoint by construction, so A's secrets are read from A's own scope, never by subtracting
+B's (a leaky ``visible_to(B)`` would hide its own leak). Bounded: ``PAGES`` pages per user
+(``PAGES_PER_ROUTE`` of a kind), ``PER_KIND`` objects of each kind asked for; the whole matrix
+is about two thousand requests.
 """
 
 from __future__ import annotations
@@ -167,6 +172,22 @@ def more_users(settings):
         user = User.objects.create(username=username, role=role, **extra)
         if role == Role.AGENCY_ADMIN:  # as the demo's: the admin, for the agency's services
             user.groups.add(ensure_agency_admin_group())
+    # The civil registry's administrator has started a workflow and given it no service yet:
+    # its own, and no other agency's to read or take (decision 62).
+    from pishkhan.workflow.models import WorkflowDefinition
+
+    starter = Client()
+    starter.force_login(User.objects.get(username="agencyadmin-nocr"))
+    started = starter.post(
+        "/admin/workflow/workflowdefinition/add/",
+        {
+            "key": "nocr_birth_check",
+            "name_fa": "بررسی ولادت ثبت احوال",
+            "name_en": "",
+            "definition": json.dumps(WorkflowDefinition.objects.current("default").definition),
+        },
+    )
+    assert started.status_code == 302
     # Office 23-1001 (the demo's complaints are all about it) has been ordered to give an
     # overcharge back, so that its manager has a complaint page to open.
     from pishkhan.feedback.models import Complaint
@@ -348,6 +369,7 @@ class Secrets:
 
 
 def secrets_of(a, b) -> Secrets:
+    from pishkhan.accounts.roles import Role
     from pishkhan.cases.models import ServiceRequest
     from pishkhan.licensing.models import LicenceApplication
 
@@ -360,6 +382,15 @@ def secrets_of(a, b) -> Secrets:
     applications = LicenceApplication.objects.visible_to(a)
     for name, national_code in applications.values_list("office_name", "manager_national_code"):
         strings |= {name, national_code}
+    if a.role == Role.AGENCY_ADMIN:
+        # The workflows A reads that no service uses yet: ones A's agency has started.
+        from pishkhan.catalog.models import Service
+        from pishkhan.workflow.models import WorkflowDefinition
+
+        unused = WorkflowDefinition.objects.visible_to(a).exclude(
+            key__in=Service.objects.values("workflow_key")
+        )
+        strings |= set(unused.values_list("name_fa", flat=True))
     strings.discard("")
     if b.national_code:
         strings.discard(b.national_code)
@@ -560,6 +591,13 @@ def check_pair(a, b, seen_a: Crawl, seen_b: Crawl, users) -> Checker:
     checker = Checker(signed_in(b.username, users), secrets)
     before = state_of(a)
     b_paths = {urlsplit(url).path for url in seen_b.links}
+    # 1. B's own pages, as B's crawl found them: a list (the admin's) that shows one of A's
+    # objects to B as B's own would hide it from the checks below, which ask only for what B
+    # did not reach.
+    for url in sorted(seen_b.pages):
+        if not url.startswith(PUBLIC):
+            checker.count("B's own pages")
+            checker.no_secrets(url, seen_b.pages[url].encode())
     # 2. A's objects, asked for by B (a few of each kind: the checks are the same for all).
     mine = (u for u in seen_a.links - seen_b.links if names_object(u) and not u.startswith(PUBLIC))
     for url in sample(mine):

@@ -244,3 +244,184 @@ def test_an_agency_gives_its_service_only_a_workflow_of_its_own(rf, water_admin,
     ]
     kept = form_class(data={"workflow_key": "default"}, instance=service)
     assert "workflow_key" not in kept.errors
+
+
+# --- Owners (decision 62): an agency's new workflow is its own until it gives it a service ----
+
+
+def start_workflow(client, key="nocr_birth_check", **extra):
+    """A workflow started in the admin, as the signed-in user (the default's steps)."""
+    default = WorkflowDefinition.objects.current("default")
+    return client.post(
+        "/admin/workflow/workflowdefinition/add/",
+        {
+            "key": key,
+            "name_fa": "بررسی ولادت ثبت احوال",
+            "name_en": "",
+            "definition": json.dumps(default.definition),
+            **extra,
+        },
+    )
+
+
+@pytest.fixture
+def nocr_started(client, water_admin):
+    """The civil registry's administrator has started a workflow and given it no service yet
+    (and tried to say it is the water company's: an agency's administrator cannot)."""
+    from pishkhan.catalog.models import Agency
+
+    nocr_admin = User.objects.get(username="agencyadmin-nocr")
+    client.force_login(nocr_admin)
+    abfa = Agency.objects.get(code="abfa")
+    assert start_workflow(client, owner=str(abfa.pk)).status_code == 302
+    client.logout()
+    return WorkflowDefinition.objects.current("nocr_birth_check")
+
+
+def test_an_agencys_new_workflow_is_its_own_and_keeps_its_owner(client, rf, nocr_started):
+    from django.contrib.admin.sites import site
+
+    from pishkhan.catalog.models import Service
+
+    nocr_admin = User.objects.get(username="agencyadmin-nocr")
+    assert nocr_started.owner_id == nocr_admin.agency_id
+    client.force_login(nocr_admin)
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/" in listed
+    page = client.get(f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="owner"' not in page.content.decode()  # shown, not editable
+    assert nocr_started.owner.name_fa in page.content.decode()
+    changed = json.loads(json.dumps(nocr_started.definition))
+    changed["states"]["approved"]["label_fa"] = "تایید ثبت احوال"
+    assert post_definition(client, nocr_started, changed).status_code == 302
+    newest = WorkflowDefinition.objects.current("nocr_birth_check")
+    assert newest.version == 2 and newest.owner_id == nocr_admin.agency_id
+    # And gives it to its own service.
+    service = Service.objects.filter(agency_id=nocr_admin.agency_id).first()
+    request = rf.post("/")
+    request.user = nocr_admin
+    form_class = site._registry[Service].get_form(request, service, change=True)
+    given = form_class(data={"workflow_key": "nocr_birth_check"}, instance=service)
+    assert "workflow_key" not in given.errors
+
+
+def test_another_agency_neither_reads_nor_takes_an_unused_workflow(
+    client, rf, water_admin, nocr_started
+):
+    from django.contrib.admin.sites import site
+
+    from pishkhan.catalog.models import Service
+
+    client.force_login(water_admin)
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/" not in listed
+    assert nocr_started.name_fa not in listed
+    page = client.get(f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/")
+    assert page.status_code == 302 and page["Location"] == "/admin/"
+    # A new version, by its page or by starting "a new one" under its key: refused.
+    changed = json.loads(json.dumps(nocr_started.definition))
+    changed["states"]["approved"]["label_fa"] = "تایید آبفا"
+    post_definition(client, nocr_started, changed)
+    refused = start_workflow(client)
+    assert refused.status_code == 200
+    assert "فقط مدیر سامانه می‌تواند آن را تغییر دهد" in refused.content.decode()
+    newest = WorkflowDefinition.objects.current("nocr_birth_check")
+    assert newest.pk == nocr_started.pk and newest.owner_id == nocr_started.owner_id
+    # Nor given to its own service.
+    service = Service.objects.get(code="abfa-water-connection")
+    request = rf.post("/")
+    request.user = water_admin
+    form_class = site._registry[Service].get_form(request, service, change=True)
+    taken = form_class(data={"workflow_key": "nocr_birth_check"}, instance=service)
+    assert taken.errors["workflow_key"] == [
+        "گردش کاری با این کلید نیست که بتوانید به خدمات خود بدهید."
+    ]
+
+
+def test_the_national_admin_reads_any_workflow_and_sets_its_owner(client, admin_user, nocr_started):
+    from pishkhan.catalog.models import Agency
+
+    client.force_login(admin_user)
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/" in listed
+    assert "owner__id__exact=" in listed  # the filter by owner
+    assert (
+        'name="owner"'
+        in client.get(
+            f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/"
+        ).content.decode()
+    )
+    abfa = Agency.objects.get(code="abfa")
+    answer = client.post(
+        f"/admin/workflow/workflowdefinition/{nocr_started.pk}/change/",
+        {
+            "name_fa": nocr_started.name_fa,
+            "name_en": "",
+            "definition": json.dumps(nocr_started.definition),
+            "owner": str(abfa.pk),
+        },
+    )
+    assert answer.status_code == 302
+    # The same definition: no new version, and every version has the new owner.
+    assert set(
+        WorkflowDefinition.objects.filter(key="nocr_birth_check").values_list("owner", flat=True)
+    ) == {abfa.pk}
+
+
+def test_the_list_names_the_owner_in_persian(client, admin_user, nocr_started):
+    client.force_login(admin_user)
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    assert "دستگاه مالک" in listed
+    assert nocr_started.owner.name_fa in listed
+    assert "سامانه (مدیر سامانه)" in listed  # the default's: the platform's
+
+
+def test_the_shipped_workflows_owners():
+    """As the migration would give them: the one agency whose services use it, else the
+    platform."""
+    owners = dict(WorkflowDefinition.objects.filter(version=1).values_list("key", "owner__code"))
+    assert owners == {
+        "default": None,
+        "academic_verification": "moe-sanjesh",
+        "employment_certificate": "moe",
+        "licence_application": None,
+        "office_licence": None,
+    }
+
+
+def test_owning_agency_is_the_one_agency_whose_services_use_it():
+    from pishkhan.workflow.models import owning_agency
+
+    assert owning_agency([]) is None  # no service: no one can say
+    assert owning_agency([(7, None)]) == 7
+    assert owning_agency([(8, 7)]) == 8  # a unit's alone: the unit's
+    assert owning_agency([(7, None), (8, 7)]) == 7  # an agency and its unit: the agency's
+    assert owning_agency([(8, 7), (9, 7)]) == 7  # two units of one agency
+    assert owning_agency([(7, None), (9, None)]) is None  # shared: the platform's
+    assert owning_agency([(8, 7), (9, None)]) is None
+
+
+def test_the_migration_gives_each_unowned_workflow_its_agency():
+    from pishkhan.catalog.models import Agency, Service
+    from pishkhan.workflow.models import assign_owners
+
+    WorkflowDefinition.objects.update(owner=None)  # as before the migration
+    nocr = Agency.objects.get(code="nocr")
+    definition = WorkflowDefinition.objects.current("default").definition
+    WorkflowDefinition.publish("nocr_unused", definition, "بی‌خدمت")
+    WorkflowDefinition.publish("nocr_own", definition, "ثبت احوال")
+    Service.objects.filter(pk=Service.objects.filter(agency=nocr).first().pk).update(
+        workflow_key="nocr_own"
+    )
+    assigned = assign_owners(WorkflowDefinition, Service)
+    assert assigned["nocr_own"] == nocr.pk
+    assert assigned["academic_verification"] == Agency.objects.get(code="moe-sanjesh").pk
+    # Shared, unused and reserved: the platform's.
+    assert assigned["default"] is None
+    assert assigned["nocr_unused"] is None
+    assert assigned["licence_application"] is None and assigned["office_licence"] is None
+    assert WorkflowDefinition.objects.get(key="nocr_own").owner_id == nocr.pk
+    # An owner already set is kept.
+    WorkflowDefinition.set_owner("nocr_unused", nocr.pk)
+    assert "nocr_unused" not in assign_owners(WorkflowDefinition, Service)

@@ -15,6 +15,7 @@ from django.db import models, transaction
 
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.text import normalize
+from pishkhan.workflow.models import WorkflowDefinition, assign_owners
 
 from .models import Agency, Channel, Fee, FeeKind, FormField, RequiredDocument, Service
 from .services import set_fee
@@ -88,6 +89,12 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> LoadReport:
         )
     for item in data["services"]:
         _load_service(item, agencies, report)
+    # The shipped workflows the catalogue's services name get the owner a migrated database
+    # gives them (decision 62): the one agency whose services use it (the Assessment Center's
+    # academic-record verification), else the platform. Only unowned ones: an owner the
+    # national administrator has set stays.
+    keys = {item.get("workflow", "default") for item in data["services"]}
+    assign_owners(WorkflowDefinition, Service, keys)
     return report
 
 
