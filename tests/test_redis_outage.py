@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from kombu.exceptions import OperationalError
 
 from pishkhan.accounts import otp
@@ -33,7 +35,7 @@ from pishkhan.catalog.fees import fee_in_force
 from pishkhan.catalog.models import FeeKind, Service
 from pishkhan.catalog.services import set_fee
 from pishkhan.core import outage, ratelimit
-from pishkhan.core.demo import demo_national_code
+from pishkhan.core.demo import DEMO_PASSWORD, demo_national_code
 from pishkhan.core.models import StaleCacheKey
 from pishkhan.core.tasks import forget_stale_cache_keys
 from pishkhan.core.text import to_persian_digits
@@ -325,6 +327,28 @@ def test_a_user_changed_during_the_outage_is_not_served_from_redis_after_it(redi
     assert UserBackend().get_user(user.pk) is None  # read from the database
     redis.up()
     assert UserBackend().get_user(user.pk) is None
+
+
+def test_staff_second_factor_holds_through_the_outage(redis, client, settings):
+    """An officer signed in with password and TOTP before the outage works through it (the
+    device read from the database); a device removed during it is not served from Redis after."""
+    redis.up()
+    settings.PISHKHAN_STAFF_OTP = True
+    officer = User.objects.get(username="officer-nocr-tehran")
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    client.post(
+        reverse("accounts:login"), {"username": officer.username, "password": DEMO_PASSWORD}
+    )
+    token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    assert client.post(reverse("accounts:otp"), {"token": token}).status_code == 302
+    assert client.get(reverse("cases:agency_queue")).status_code == 200  # the device kept
+    redis.down()
+    assert client.get(reverse("cases:agency_queue")).status_code == 200
+    device.confirmed = False
+    device.save()
+    assert client.get(reverse("cases:agency_queue")).status_code == 302
+    redis.up()
+    assert client.get(reverse("cases:agency_queue")).status_code == 302
 
 
 def test_a_catalogue_change_during_the_outage_is_seen_after_it(redis):
