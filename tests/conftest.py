@@ -198,18 +198,30 @@ def _test_signing_key(settings, tmp_path_factory):
         settings.PISHKHAN_SIGNING_KEY = _TEST_SIGNING_KEY
 
 
+def _forget_outage() -> None:
+    from pishkhan.accounts import otp
+    from pishkhan.core import outage, ratelimit
+
+    outage.reset()
+    ratelimit._local.clear()
+    otp._local_client_counts.clear()
+
+
 @pytest.fixture(autouse=True)
 def _forget_process_caches():
     """What a process keeps between requests (the catalogue's filing bundles, parsed workflow
-    versions) is right for one database; each test's database is rolled back under it."""
+    versions, what it saw of Redis: core.outage) is right for one database and one test; each
+    test's database is rolled back under it, and its Redis may be another."""
     from pishkhan.catalog import filing
     from pishkhan.workflow.models import forget_parsed
 
     filing.forget()
     forget_parsed()
+    _forget_outage()
     yield
     filing.forget()
     forget_parsed()
+    _forget_outage()
 
 
 @pytest.fixture(scope="session")

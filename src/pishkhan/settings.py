@@ -335,8 +335,9 @@ PISHKHAN_RETIRED_SIGNING_KEYS = env_str("PISHKHAN_RETIRED_SIGNING_KEYS", "")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A Redis that stops answering (a network partition drops packets rather than refusing them)
-# fails a request within this many seconds, and /healthz/ says so, instead of holding a worker
-# until gunicorn kills it. Every Redis call here takes well under a millisecond.
+# fails a call within this many seconds, instead of holding a worker until gunicorn kills it;
+# the process then works without Redis for a few seconds before asking again (core.outage,
+# decision 61). Every Redis call here takes well under a millisecond.
 REDIS_TIMEOUT_SECONDS = env_at_least("REDIS_TIMEOUT_SECONDS", 2, 1, "second")
 REDIS_SOCKET_OPTIONS = {
     "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
@@ -352,8 +353,10 @@ if REDIS_URL:
         }
     }
     # Sessions read from Redis, written through to the database (which keeps them across a
-    # Redis restart): one query less on every signed-in request (docs/performance.md).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Redis restart): one query less on every signed-in request (docs/performance.md). Django's
+    # cached_db engine, read and written through the database alone while Redis does not answer
+    # (decision 61).
+    SESSION_ENGINE = "pishkhan.core.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -499,7 +502,11 @@ PISHKHAN_KEEP_WEBHOOK_DELIVERIES_DAYS = env_days("PISHKHAN_KEEP_WEBHOOK_DELIVERI
 CELERY_BEAT_SCHEDULE = {
     # The audit log's new events closed into one checkpoint every hour (design.md, "Audit log").
     "audit-checkpoint": {"task": "pishkhan.core.tasks.audit_checkpoint", "schedule": 3600.0},
-    # Messages whose delivery task a crash lost are sent by this sweeper.
+    # Cache keys whose delete Redis refused during an outage, deleted once it answers (decision
+    # 61: a signed-out session, a changed user or catalogue must not come back from Redis).
+    "cache-stale-keys": {"task": "pishkhan.core.tasks.forget_stale_cache_keys", "schedule": 60.0},
+    # Messages whose delivery task a crash (or a broker outage, decision 61) lost are sent by
+    # this sweeper.
     "outbox-sweep": {"task": "pishkhan.notify.tasks.deliver_pending", "schedule": 60.0},
     "licences-daily": {"task": "pishkhan.licensing.tasks.licences_daily", "schedule": 86400.0},
     # State changes waiting in insights' pending table are folded into the rollups.

@@ -10,17 +10,22 @@ deleted, at once and again when the transaction commits, and kept at most
 ``DEVICE_CACHE_SECONDS``. What the middleware decides from it is unchanged: the device must
 belong to the signed-in user and be confirmed (django-otp's ``_finalize_device``), so removing a
 staff member's device signs that second factor out on their next request. Without Redis each
-process would keep its own copy, so the database is read as before.
+process would keep its own copy, so the database is read as before. While Redis does not answer
+the device is read from the database, and a forget Redis refused is noted, as for the user
+(decision 61).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+
+from pishkhan.core import outage
 
 DEVICE_CACHE_SECONDS = 300
 
@@ -35,17 +40,22 @@ class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp ha
             return super()._device_from_persistent_id(persistent_id)
         persistent_id = self._normalize_persistent_id(persistent_id)
         key = _key(persistent_id)
-        device = cache.get(key)
+        try:
+            device = cache.get(key)
+        except outage.ERRORS:
+            outage.warn("staff second factor (read from the database)")
+            return super()._device_from_persistent_id(persistent_id)
         if device is None:
             device = super()._device_from_persistent_id(persistent_id)
             if device is None:
                 return None
-            cache.set(key, device, DEVICE_CACHE_SECONDS)
+            with contextlib.suppress(*outage.ERRORS):  # read from the database next time
+                cache.set(key, device, DEVICE_CACHE_SECONDS)
         return device
 
 
 def forget_device(sender: Any, instance: Any, **kwargs: Any) -> None:
     """post_save / post_delete of a device model: the kept copy goes, now and on commit."""
     key = _key(instance.persistent_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    outage.delete_or_note(cache, key)
+    transaction.on_commit(lambda: outage.delete_or_note(cache, key))

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from pishkhan.core import outage
 from pishkhan.core.retention import delete_in_batches
 
 from . import webhooks
@@ -20,7 +21,10 @@ from .models import DeliveryStatus, WebhookDelivery
 def deliver_webhooks() -> dict[str, int]:
     # Cleared before reading: a delivery committed from here on queues the next run itself,
     # and one committed before is seen by the reads below.
-    cache.delete(webhooks.WAKE_KEY)
+    try:
+        cache.delete(webhooks.WAKE_KEY)
+    except outage.ERRORS:  # the flag expires by itself
+        outage.warn("webhook wake-ups")
     return webhooks.deliver_due()
 
 

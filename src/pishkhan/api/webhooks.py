@@ -46,6 +46,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from pishkhan.catalog.models import Agency, Service
+from pishkhan.core import outage
 from pishkhan.core.rows import insert_row
 from pishkhan.workflow.events import StateChange, register
 
@@ -332,7 +333,8 @@ def deliver_due(batch: int = BATCH, seconds: float | None = None) -> dict[str, i
 
 def _schedule() -> None:
     """After a commit that wrote deliveries: queue a delivery run unless one is waiting. Trouble
-    here must not reach the person whose step committed; the periodic run covers it."""
+    here must not reach the person whose step committed; the periodic run covers it (every 30 s
+    by Celery beat), also when Redis, the flag's cache and the broker, is down (decision 61)."""
     from .tasks import deliver_webhooks
 
     try:
@@ -342,5 +344,10 @@ def _schedule() -> None:
             deliver_due(batch=5, seconds=settings.PISHKHAN_WEBHOOK_TIMEOUT)
         elif cache.add(WAKE_KEY, "1", WAKE_SECONDS):
             deliver_webhooks.delay()
+    except outage.QUEUE_ERRORS as exc:
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # a receiver's trouble, not Redis's
+            logger.exception("could not deliver webhooks")
+        else:
+            outage.failed("webhook wake-ups (the periodic run sends)", exc)
     except Exception:  # pragma: no cover - logged; the periodic run sends it
         logger.exception("could not queue webhook deliveries")

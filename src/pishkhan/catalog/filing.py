@@ -14,6 +14,13 @@ and ride on each kept service as ``service.vat_rates`` so that a submission's VA
 query.
 
 A kept service is shared by the requests one process serves; callers must not change it.
+
+Without Redis (decision 61) the token cannot be read: nothing kept is used or kept, each filing
+reads its service from the database (the queries the bundle saves, back for the outage). A change
+whose new token Redis refuses notes the token's key as stale in the change's own transaction
+(``core.outage``): when Redis answers again the old token is deleted before any process that saw
+the outage reads it, and by a worker within the minute for the others, so a new generation starts
+and every process reads the catalogue again. A change rolled back notes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 
+from pishkhan.core import outage
 from pishkhan.workflow.models import WorkflowDefinition
 
 from .models import Agency, Fee, FormField, RequiredDocument, Service, VatRate
@@ -37,18 +45,30 @@ _kept: dict[str, tuple[str, Service | None]] = {}
 _kept_vat: list[tuple[str, list[tuple[dt.date, int]]]] = []
 
 
-def generation() -> str:
-    token = cache.get(GENERATION_KEY)
-    if token is None:  # first use, or the cache was emptied: start a new generation
-        cache.add(GENERATION_KEY, secrets.token_hex(8), None)
-        token = cache.get(GENERATION_KEY) or ""
+def generation() -> str | None:
+    """The current generation's token; None when Redis does not answer (read the database)."""
+    try:
+        token = cache.get(GENERATION_KEY)
+        if token is None:  # first use, or the cache was emptied: start a new generation
+            cache.add(GENERATION_KEY, secrets.token_hex(8), None)
+            token = cache.get(GENERATION_KEY) or ""
+    except outage.ERRORS:
+        outage.warn("the catalogue's kept services (read from the database)")
+        return None
     return str(token)
+
+
+def _new_generation() -> None:
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+    except outage.ERRORS:
+        outage.note_stale([GENERATION_KEY])
 
 
 def catalogue_changed(**_: Any) -> None:
     """A signal receiver: the catalogue changed, so every process reads it again."""
-    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), None))
+    _new_generation()
+    transaction.on_commit(_new_generation)
 
 
 def forget() -> None:
@@ -57,8 +77,8 @@ def forget() -> None:
     _kept_vat.clear()
 
 
-def _vat_rates_of(token: str) -> list[tuple[dt.date, int]]:
-    if _kept_vat and _kept_vat[0][0] == token:
+def _vat_rates_of(token: str | None) -> list[tuple[dt.date, int]]:
+    if token is not None and _kept_vat and _kept_vat[0][0] == token:
         return _kept_vat[0][1]
     rates = [
         (effective_from, int(percent))
@@ -66,7 +86,8 @@ def _vat_rates_of(token: str) -> list[tuple[dt.date, int]]:
             "effective_from", "percent"
         )
     ]
-    _kept_vat[:] = [(token, rates)]
+    if token is not None:
+        _kept_vat[:] = [(token, rates)]
     return rates
 
 
@@ -79,7 +100,7 @@ def service_for_filing(code: str) -> Service | None:
     """The active service (of an active agency) with this code, ready for filing; None if there
     is none. Its ``current_workflow`` is the version a new request starts on."""
     token = generation()
-    kept = _kept.get(code)
+    kept = _kept.get(code) if token is not None else None
     if kept is not None and kept[0] == token:
         return kept[1]
     service = Service.objects.active().select_related("agency").filter(code=code).first()
@@ -87,7 +108,8 @@ def service_for_filing(code: str) -> Service | None:
         prefetch_related_objects([service], "fields", "documents", "fees")
         service.current_workflow = WorkflowDefinition.objects.current(service.workflow_key)  # type: ignore[attr-defined]
         service.vat_rates = _vat_rates_of(token)  # type: ignore[attr-defined]
-    _kept[code] = (token, service)
+    if token is not None:
+        _kept[code] = (token, service)
     return service
 
 

@@ -5,13 +5,21 @@ a kept connection pool). Building one costs about 85 µs of CPU here — more th
 serves (about 50 µs) — and a signed-in request makes three or four cache calls (the session, the
 catalogue's generation, the SMS drain flag). A ``redis.Redis`` over a pool is safe to share
 between threads and is reset after a fork by the pool's own pid check, so one per pool is kept.
+
+Every cache call goes through ``core.outage`` (decision 61): a failure holds Redis down for this
+process for a few seconds (calls then raise ``RedisUnavailable`` without a round trip) and is
+logged once a minute; each caller decides what to do without Redis.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends import redis as django_redis
+
+from . import outage
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -33,3 +41,33 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        if outage.trouble:
+            outage.before_call(self)
+        try:
+            return method(self, *args, **kwargs)
+        except outage.ERRORS as exc:
+            outage.failed("cache", exc)
+            raise
+
+    return call
+
+
+for _name in (
+    "add",
+    "get",
+    "set",
+    "touch",
+    "delete",
+    "get_many",
+    "has_key",
+    "incr",
+    "set_many",
+    "delete_many",
+    "clear",
+):
+    setattr(RedisCache, _name, _guarded(getattr(django_redis.RedisCache, _name)))

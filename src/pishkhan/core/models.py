@@ -188,3 +188,20 @@ class AuditCheckpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"checkpoint {self.pk}: events {self.first_event_id}..{self.last_event_id}"
+
+
+class StaleCacheKey(models.Model):
+    """A shared-cache key whose delete or overwrite Redis refused (decision 61): the database
+    changed, the cache may still hold the old copy. ``core.outage`` deletes these keys from the
+    cache when Redis answers again, before the process reads from it, and a worker does the same
+    every minute; the row goes once the key is gone."""
+
+    key = models.CharField(_("cache key"), max_length=250)
+    created_at = models.DateTimeField(_("noted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stale cache key")
+        verbose_name_plural = _("stale cache keys")
+
+    def __str__(self) -> str:
+        return self.key

@@ -5,6 +5,10 @@ shared by every web process. Without it (the embedded default: one process) the 
 The tracking look-up is a hot path (docs/performance.md), which is why this does not go through
 Django's cache API: its ``incr`` asks Redis twice (``EXISTS``, then ``INCRBY``) and cannot set
 an expiry in the same call.
+
+While Redis does not answer (decision 61) each process counts for itself, with the same windows
+(``core.outage.LocalCounter``): a flood is still limited, per process rather than for the site,
+and nobody is refused because Redis is down.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ from django.core.cache import cache as django_cache
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import outage
+
 WINDOW_TTL_SECONDS = 90  # a minute's counter outlives its minute a little, then goes
+_local = outage.LocalCounter()
 
 
 def client_address(request: HttpRequest) -> str:
@@ -38,13 +45,20 @@ def _redis(url: str) -> Any:
 
 def hit(bucket: str, who: str, per_minute: int) -> bool:
     """Count one hit of ``who`` in ``bucket`` for the current minute; True when over the limit."""
-    key = f"pishkhan:rate:{bucket}:{who}:{timezone.now():%Y%m%d%H%M}"
+    window = f"{timezone.now():%Y%m%d%H%M}"
+    key = f"pishkhan:rate:{bucket}:{who}:{window}"
     url = getattr(settings, "REDIS_URL", "")
     if url:
-        pipe = _redis(url).pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, WINDOW_TTL_SECONDS, nx=True)
-        count = int(pipe.execute()[0])
+        try:
+            if outage.held_down():
+                raise outage.RedisUnavailable("Redis is held down after a failure")
+            pipe = _redis(url).pipeline(transaction=False)
+            pipe.incr(key)
+            pipe.expire(key, WINDOW_TTL_SECONDS, nx=True)
+            count = int(pipe.execute()[0])
+        except outage.ERRORS as exc:
+            outage.failed("rate limits (counted per process)", exc)
+            count = _local.hit(key, window)
     else:
         count = _count_in_cache(key)
     return count > per_minute

@@ -20,3 +20,14 @@ def prune_records() -> dict[str, int | None]:
     from .retention import prune_all
 
     return prune_all()
+
+
+@shared_task(name="pishkhan.core.tasks.forget_stale_cache_keys")
+def forget_stale_cache_keys() -> int:
+    """Delete the cache keys whose delete Redis refused during an outage (core.outage): for the
+    web processes that never saw Redis fail and would read the old copy. Every minute."""
+    from django.core.cache import cache
+
+    from .outage import forget_stale
+
+    return forget_stale(cache)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
+from . import outage
 from .replica import REPLICA
 
 logger = logging.getLogger(__name__)
@@ -17,20 +18,23 @@ logger = logging.getLogger(__name__)
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers, start-up scripts and monitoring: 200 when this node can serve, 503
-    naming what it cannot reach (the database, or Redis when one is configured: sessions, limits
-    and the task queue live there). The dashboards' replica is reported, not required: without
-    it only the dashboards suffer, and a load balancer must not take every node out for that."""
+    when it cannot reach its database. Redis (when one is configured) is reported and, when it
+    does not answer, makes the answer "degraded" but still 200: the node serves without it
+    (decision 61), and every node shares the one Redis, so taking nodes out for it would turn a
+    partial outage into a full one. The dashboards' replica is reported, not required: without
+    it only the dashboards suffer."""
     checks = {"database": _reachable(connections[DEFAULT_DB_ALIAS])}
     if settings.REDIS_URL:
         checks["redis"] = _redis_reachable()
     if REPLICA in connections.settings:
         checks["replica"] = _reachable(connections[REPLICA])
-    required = [checks["database"], checks.get("redis", "ok")]
-    healthy = all(state == "ok" for state in required)
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    if checks["database"] != "ok":
+        status, code = "unavailable", 503
+    elif checks.get("redis", "ok") != "ok":
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JsonResponse({"status": status, "checks": checks}, status=code)
 
 
 def _reachable(connection: BaseDatabaseWrapper) -> str:
@@ -46,8 +50,7 @@ def _reachable(connection: BaseDatabaseWrapper) -> str:
 def _redis_reachable() -> str:
     try:
         cache.get("pishkhan:healthz")
-    except Exception:  # redis-py's ConnectionError, TimeoutError, …: the node cannot serve
-        logger.exception("health check: Redis unreachable")
+    except outage.ERRORS:  # redis-py's ConnectionError, TimeoutError, …: logged by core.outage
         return "unreachable"
     return "ok"
 

@@ -9,6 +9,7 @@ worker a transaction and a commit (a disk flush) each, and every request a publi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from celery import shared_task
@@ -17,6 +18,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pishkhan.core import outage
 from pishkhan.core.retention import delete_in_batches
 
 from .backends import SendError, SmsBackend, sms_backend
@@ -79,8 +81,11 @@ def drain(batch_size: int = DRAIN_BATCH) -> int:
     """Deliver the pending messages, oldest first, ``batch_size`` per transaction; return how many
     were sent. A message the provider refused for now stays pending for the sweeper."""
     # Cleared before reading: a message committed from here on queues the next drain itself,
-    # and one committed before is seen by the reads below.
-    cache.delete(WAKE_KEY)
+    # and one committed before is seen by the reads below. A flag Redis would not clear expires.
+    try:
+        cache.delete(WAKE_KEY)
+    except outage.ERRORS:
+        outage.warn("text message wake-ups")
     sent = last_pk = 0
     backend = sms_backend()
     while True:
@@ -121,9 +126,27 @@ def _save_outcomes(batch: list[OutboxMessage]) -> None:
 def queue_drain() -> None:
     """Queue a drain unless one is already waiting (one cache call per message). The drain
     starts DRAIN_DELAY_SECONDS later, so that under load it finds many messages to send in one
-    transaction instead of one; a second is nothing next to an SMS's own way to the phone."""
-    if cache.add(WAKE_KEY, "1", WAKE_SECONDS):
+    transaction instead of one; a second is nothing next to an SMS's own way to the phone.
+
+    Without Redis (the flag's cache and the broker, decision 61) nothing is queued and the message
+    stays pending in the outbox: the sweeper (``deliver_pending``, every minute by Celery beat)
+    queues a drain once the broker answers again. The caller's request is not failed for it."""
+    try:
+        queued = cache.add(WAKE_KEY, "1", WAKE_SECONDS)
+    except outage.ERRORS:
+        outage.warn("text message wake-ups (the sweeper sends)")
+        return
+    if not queued:
+        return
+    try:
         drain.apply_async(countdown=DRAIN_DELAY_SECONDS)
+    except outage.QUEUE_ERRORS as exc:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise  # the drain ran here (no broker): its own trouble, not Redis's
+        outage.failed("text message wake-ups (the sweeper sends)", exc)
+        # So that the next message tries again, rather than waiting for the flag to expire.
+        with contextlib.suppress(*outage.ERRORS):
+            cache.delete(WAKE_KEY)
 
 
 @shared_task  # type: ignore[untyped-decorator]
