@@ -28,7 +28,6 @@ from kombu.exceptions import OperationalError
 from pishkhan.accounts import otp
 from pishkhan.accounts.backends import UserBackend
 from pishkhan.accounts.models import SignInLock, User
-from pishkhan.cases.demo import sample_values
 from pishkhan.cases.models import ServiceRequest
 from pishkhan.catalog import filing
 from pishkhan.catalog.fees import fee_in_force
@@ -43,7 +42,7 @@ from pishkhan.notify import tasks as notify_tasks
 from pishkhan.notify.models import OutboxMessage, OutboxStatus
 from pishkhan.notify.services import enqueue_sms
 
-from .cases.conftest import pdf
+from .cases.conftest import file_in_portal
 from .cases.test_query_counts import counter_form
 from .conftest import skip_or_fail
 
@@ -141,15 +140,7 @@ def signed_in(client) -> bool:
 
 
 def file_online(client, citizen: User) -> ServiceRequest:
-    service = Service.objects.get(code=ONLINE_SERVICE)
-    form_url = reverse("cases:portal_new_request", args=[service.code])
-    form = client.get(form_url).context["form"]
-    data = {"idempotency_key": form.initial["idempotency_key"]}
-    data.update({f"field_{k}": v for k, v in sample_values(service, citizen).items()})
-    files = {f"document_{d.pk}": pdf(f"{d.pk}.pdf") for d in form.documents}
-    response = client.post(form_url, {**data, **files})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return ServiceRequest.objects.get(idempotency_key=data["idempotency_key"])
+    return file_in_portal(client, Service.objects.get(code=ONLINE_SERVICE), citizen)[0]
 
 
 def track(client, request: ServiceRequest, htmx: bool):

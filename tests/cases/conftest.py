@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from pishkhan.accounts.models import User
 from pishkhan.cases.demo import DEMO_PDF, sample_values
+from pishkhan.cases.models import ServiceRequest
 from pishkhan.cases.services import Upload, submit
 from pishkhan.catalog.models import Channel, Service
 from pishkhan.core.files import check_upload
@@ -15,6 +19,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def pdf(name: str = "doc.pdf", content: bytes = DEMO_PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, "application/pdf")
+
+
+def file_in_portal(client, service: Service, citizen: User) -> tuple[ServiceRequest, Any]:
+    """The citizen's portal form for ``service`` (screen 2), filled with sample values and its
+    documents and sent: the request filed, and the answer (a redirect to it)."""
+    form_url = reverse("cases:portal_new_request", args=[service.code])
+    form = client.get(form_url).context["form"]
+    data = {"idempotency_key": form.initial["idempotency_key"]}
+    data.update({f"field_{k}": v for k, v in sample_values(service, citizen).items()})
+    files = {f"document_{d.pk}": pdf(f"{d.pk}.pdf") for d in form.documents}
+    response = client.post(form_url, {**data, **files})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ServiceRequest.objects.get(idempotency_key=data["idempotency_key"]), response
 
 
 def checked(file: SimpleUploadedFile) -> SimpleUploadedFile:

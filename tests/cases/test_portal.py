@@ -14,7 +14,7 @@ from pishkhan.catalog.models import Service
 from pishkhan.core.demo import demo_national_code
 from pishkhan.notify.models import OutboxMessage
 
-from .conftest import pdf
+from .conftest import file_in_portal, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +53,8 @@ def test_file_online_in_three_screens_answer_and_see_the_decision(client):
     # Screen 1: the service; screen 2: the form; screen 3: the request.
     service = Service.objects.get(code="nocr-single-status-certificate")
     assert service.name_fa in client.get(reverse("cases:portal_choose_service")).content.decode()
-    form_url = reverse("cases:portal_new_request", args=[service.code])
-    form = client.get(form_url).context["form"]
-    data = {"idempotency_key": form.initial["idempotency_key"]}
-    data.update({f"field_{k}": v for k, v in sample_values(service, citizen).items()})
-    files = {f"document_{d.pk}": pdf(f"{d.pk}.pdf") for d in form.documents}
-    response = client.post(form_url, {**data, **files})
-    assert response.status_code == 302
-    request = ServiceRequest.objects.get(idempotency_key=data["idempotency_key"])
+    request, response = file_in_portal(client, service, citizen)
+    filed = request.attachments.count()
     assert request.channel == "online" and [line["code"] for line in request.fee_lines] == [
         "government"
     ]
@@ -82,7 +76,7 @@ def test_file_online_in_three_screens_answer_and_see_the_decision(client):
     )
     assert answered.status_code == 302
     request.refresh_from_db()
-    assert request.status == "resubmitted" and request.attachments.count() == len(files) + 1
+    assert request.status == "resubmitted" and request.attachments.count() == filed + 1
     transition(request.pk, "start_review", officer)
     transition(request.pk, "approve", officer)
     page = client.get(response["Location"]).content.decode()
