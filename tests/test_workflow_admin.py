@@ -377,6 +377,14 @@ def test_the_list_names_the_owner_in_persian(client, admin_user, nocr_started):
     assert "سامانه (مدیر سامانه)" in listed  # the default's: the platform's
 
 
+def test_the_list_names_the_owner_in_english_too(client, admin_user, nocr_started, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(admin_user)
+    listed = client.get("/admin/workflow/workflowdefinition/").content.decode()
+    # The list's column (the owner filter's choices are the agencies' own names).
+    assert f'<td class="field-owner_name">{nocr_started.owner.name_en}</td>' in listed
+
+
 def test_the_shipped_workflows_owners():
     """As the migration would give them: the one agency whose services use it, else the
     platform."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from pishkhan.core.admin import RequestFormAdmin
 from pishkhan.core.forms import NormalizingModelForm
+from pishkhan.core.templatetags.persian import localized
 
 from .models import WorkflowDefinition, agency_of, is_national, is_platform_key, may_publish
 
@@ -84,7 +85,11 @@ class WorkflowDefinitionAdmin(RequestFormAdmin):
 
     @admin.display(description=_lazy("owning agency"), ordering="owner__name_fa")
     def owner_name(self, obj: WorkflowDefinition) -> str:
-        return obj.owner.name_fa if obj.owner else _("The platform (national administrator)")
+        return (
+            localized(obj.owner, "name")
+            if obj.owner
+            else _("The platform (national administrator)")
+        )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         national = is_national(request.user)
