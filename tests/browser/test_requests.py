@@ -99,6 +99,9 @@ def test_operator_files_at_the_counter_prints_the_receipt_and_anyone_tracks_it(
     visitor.get_by_label("کد رهگیری").fill(typo)
     visitor.get_by_role("button", name="پیگیری", exact=True).click()
     expect(visitor.locator(".invalid-feedback")).to_contain_text("رقم آخر")
+    # The error summary takes the focus (decision 55) once htmx has settled the answer; a person
+    # reads it before typing again (typing while it moves would lose keys, as in a test).
+    expect(visitor.locator(".error-summary")).to_be_focused()
     # Corrected, the answer comes back and the form's error goes.
     visitor.get_by_label("کد رهگیری").fill(tracking)
     visitor.get_by_role("button", name="پیگیری", exact=True).click()
