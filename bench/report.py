@@ -188,6 +188,8 @@ def import_only(run: Path, results: Path) -> None:
     m = out["machine"]
     print()
     print(f"Pishkhan bench, the student import alone, {out['at']}: {m['cores']} cores")
+    if out.get("python"):
+        print(f"Python: {out['python']}")
     if out.get("postgres"):
         print(f"PostgreSQL {out['postgres']} ({out.get('durability', '')})")
     header = (
@@ -323,6 +325,8 @@ def print_table(
         f"Pishkhan bench, {out['at']}: {m['cores']} cores, {m['memory_mb'] // 1024} GiB, "
         f"{fmt(out['requests_in_db'], '{:,}')} requests in the database"
     )
+    if "python" in setup:
+        print(f"Python: {setup['python']}")
     if setup:
         print(
             f"PostgreSQL {setup.get('postgres', '')} ({setup.get('durability', '')}); "

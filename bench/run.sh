@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=$ROOT/.venv/bin
+BIN=${BENCH_BIN:-$ROOT/.venv/bin}   # another virtualenv's bin/ compares interpreters on the same code
 PG_BIN=/usr/lib/postgresql/15/bin
 MODE=${1:-all}
 case "$MODE" in all|import|dashboards) ;; *) echo "usage: bench/run.sh [import|dashboards]"; exit 2 ;; esac
@@ -105,9 +105,19 @@ student_import() {
 }
 write_meta() {  # requests_in_db online_skip pending load_after
   "$BIN/python" - "$BENCH_RUN_DIR/meta.json" "$@" <<PY
-import json, sys, datetime as dt
+import json, platform, sys, sysconfig, datetime as dt
 requests, online_skip, pending, load_after = sys.argv[2:6]
+# The interpreter the app ran on: its build moves every Python figure by a quarter or more
+# (docs/performance.md, change 21). A libpython in a shared library is mapped into the process.
+shared = any("libpython" in line for line in open("/proc/self/maps"))
+optimized = "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or "")
+python = (
+    f"{platform.python_implementation()} {platform.python_version()} ({sys._base_executable}; "
+    f"libpython {'shared' if shared else 'linked in'}"
+    f"{', --enable-optimizations' if optimized else ''})"
+)
 setup = {
+    "python": python,
     "postgres": "$("${PSQL[@]}" -At -c "SHOW server_version" postgres)",
     "durability": "$durability",
     "load": f"before $load_before, after {load_after}",

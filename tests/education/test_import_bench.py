@@ -113,6 +113,8 @@ def test_report_turns_the_figures_into_keys_and_a_line(tmp_path, capsys):
             }
         )
     )
+    python = "CPython 3.11.2 (/usr/bin/python3.11; libpython linked in)"
+    (run / "meta.json").write_text(json.dumps({"setup": {"python": python}}))
     out = report.student_import(run)
     assert out["import_rows_per_s"] == 25000.0
     assert out["import_copy_rows_per_s"] == 50000.0
@@ -130,7 +132,9 @@ def test_report_turns_the_figures_into_keys_and_a_line(tmp_path, capsys):
         sys.argv = old_argv
     written = json.loads((results / "latest-import.json").read_text())
     assert written["import_copy_ratio"] == 0.5 and "machine" in written
+    assert written["python"].startswith("CPython 3.11.2")  # the interpreter is on record
     assert not (results / "latest.json").exists()
     printed = capsys.readouterr().out
     assert "student import (200,000 rows)" in printed and "25,000" in printed
+    assert f"Python: {python}" in printed
     assert os.path.exists(results / "latest-import.json")
