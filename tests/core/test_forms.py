@@ -139,3 +139,11 @@ def test_figures_in_inputs_are_shown_in_persian_digits_and_read_back():
         assert 'value="-۵"' in str(refused)
     with translation.override("en"):
         assert 'value="764,000"' in str(AmountForm(initial=initial))
+
+
+def test_a_date_inputs_example_is_in_the_interfaces_digits():
+    field = AmountForm()["birth_date"]
+    with translation.override("fa"):
+        assert 'placeholder="۱۴۰۵/۰۹/۱۰"' in str(field)
+    with translation.override("en"):
+        assert 'placeholder="1405/09/10"' in str(field)

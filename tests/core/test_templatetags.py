@@ -69,3 +69,11 @@ def test_a_scroll_region_needs_a_name():
         Template("{% scroll_region %}{% endscroll_region %}")
     with pytest.raises(TemplateSyntaxError):
         Template('{% scroll_region label="a" labelledby="b" %}{% endscroll_region %}')
+
+
+def test_list_separator_is_the_persian_comma_in_persian_only():
+    source = "a{% list_separator %}b"
+    with translation.override("fa"):
+        assert render(source) == "a، b"
+    with translation.override("en"):
+        assert render(source) == "a, b"

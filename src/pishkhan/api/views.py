@@ -36,7 +36,7 @@ from pishkhan.cases import selectors as case_selectors
 from pishkhan.cases.forms import TrackForm
 from pishkhan.catalog.fees import fee_schedule
 from pishkhan.catalog.models import Agency, Channel, Fee, Service
-from pishkhan.core.i18n import active_language
+from pishkhan.core.i18n import active_language, list_separator
 from pishkhan.core.ratelimit import over_rate_limit
 from pishkhan.core.text import digits_for_language
 from pishkhan.education.certificates import certificate_for_code
@@ -86,9 +86,8 @@ class KnownParameters:
         if not unknown:
             return
         if self.query_parameters:
-            separator = "، " if active_language() == "fa" else ", "
             message = _("This address has no such parameter; it takes: %(names)s.") % {
-                "names": separator.join(self.query_parameters)
+                "names": list_separator().join(self.query_parameters)
             }
         else:
             message = _("This address takes no parameters in its query string.")

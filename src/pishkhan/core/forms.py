@@ -36,6 +36,17 @@ class DigitsInput(forms.TextInput):
         super().__init__({**base, **(attrs or {})})
         self.grouped = grouped
 
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # An example in the placeholder is written with Latin digits and shown in the UI's, as
+        # the value is: Persian digits in the English interface read as foreign text.
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if widget_attrs.get("placeholder"):
+            widget_attrs["placeholder"] = digits_for_language(
+                widget_attrs["placeholder"], active_language()
+            )
+        return context
+
     def format_value(self, value: Any) -> str | None:
         shown = super().format_value(value)
         if shown is None:
@@ -94,7 +105,7 @@ class JalaliDateField(forms.Field):
     """Accepts a Jalali date typed with Persian or Latin digits; cleans to a Gregorian date."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", DigitsInput(attrs={"placeholder": "۱۴۰۵/۰۹/۱۰"}))
+        kwargs.setdefault("widget", DigitsInput(attrs={"placeholder": "1405/09/10"}))
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> Any:

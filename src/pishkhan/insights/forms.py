@@ -37,8 +37,8 @@ class DashboardFilter(NormalizingForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", _("All services")), *services]  # type: ignore[attr-defined]
         # Placeholders: the example of a Jalali date, not a date the figures use.
-        self.fields["start"].widget.attrs["placeholder"] = "۱۴۰۵/۰۱/۰۱"
-        self.fields["end"].widget.attrs["placeholder"] = "۱۴۰۵/۱۲/۲۹"
+        self.fields["start"].widget.attrs["placeholder"] = "1405/01/01"
+        self.fields["end"].widget.attrs["placeholder"] = "1405/12/29"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from pishkhan.core.i18n import active_language
+from pishkhan.core.i18n import active_language, list_separator
 from pishkhan.core.text import digits_for_language
 
 
@@ -32,7 +32,7 @@ def _shown(value: Any) -> str:
 
 
 def _listed(names: list[str]) -> str:
-    return ("، " if active_language() == "fa" else ", ").join(names)
+    return list_separator().join(names)
 
 
 @dataclass(frozen=True)

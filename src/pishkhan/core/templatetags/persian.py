@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .. import jalali, money, text
-from ..i18n import active_language
+from ..i18n import active_language, list_separator
 
 register = template.Library()
 
@@ -29,6 +29,12 @@ def fa_digits(value: object) -> str:
     if value is None:
         return ""
     return text.digits_for_language(value, _language())
+
+
+@register.simple_tag(name="list_separator")
+def list_separator_tag() -> str:
+    """``{% list_separator %}`` between a list's items: the Persian comma only in Persian."""
+    return list_separator()
 
 
 @register.filter
