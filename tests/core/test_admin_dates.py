@@ -22,7 +22,6 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 
 from pishkhan.accounts.models import Role, User
-from pishkhan.core import admin_dates
 from pishkhan.core.models import CalendarOverride
 from pishkhan.notify.models import OutboxMessage
 
@@ -235,6 +234,8 @@ def test_no_admin_form_has_a_gregorian_date_input(admin_user):
 
 
 def test_the_wrapper_is_installed_once_and_refuses_a_foreign_function(monkeypatch):
+    from pishkhan.core import admin_dates
+
     assert admin_dates.is_installed()
     admin_dates.install()  # a second call changes nothing
     wrapped = admin_list.display_for_field
