@@ -19,6 +19,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "province", "is_active"]
     search_fields = ["username", "first_name", "last_name", "national_code", "mobile"]
     autocomplete_fields = ["province", "agency", "office"]
+    # Recorded by sign-in and sign-up, not edited: shown (in Jalali, decision 65), never typed
+    # into Django's Gregorian date-time inputs.
+    readonly_fields = ["last_login", "date_joined"]
     scope_fields = ("role", "national_code", "mobile", "province", "agency", "office")
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role and scope"), {"fields": scope_fields}))
     add_fieldsets = (
@@ -74,6 +77,12 @@ admin.site.unregister(TOTPDevice)
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
     form = TOTPDeviceForm
+    # When the last wrong code came is recorded by the sign-in (shown in Jalali, decision 65);
+    # the count of wrong codes stays editable, to let a locked-out member try again.
+    readonly_fields = [
+        *otp_totp_admin.TOTPDeviceAdmin.readonly_fields,
+        "throttling_failure_timestamp",
+    ]
     search_help_text = _("Search by user name.")
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -4,10 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from .forms import JalaliDateField, NormalizingModelForm
-from .jalali import format_jalali_date
 from .models import CalendarOverride, County, Province
 
 _NUMBER_INPUT = {"widget": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"})}
@@ -85,8 +83,4 @@ class CountyAdmin(NormalizingAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(NormalizingAdmin):
-    list_display = ["title", "jalali", "is_holiday"]
-
-    @admin.display(description=_("date"), ordering="date")
-    def jalali(self, obj: CalendarOverride) -> str:
-        return format_jalali_date(obj.date)
+    list_display = ["title", "date", "is_holiday"]  # Jalali in Persian (core.admin_dates)

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Reference data")
 
     def ready(self) -> None:
-        from . import calendar
+        from . import admin_dates, calendar
 
         calendar.install()
+        admin_dates.install()  # the admin's dates in Jalali in Persian (decision 65)
