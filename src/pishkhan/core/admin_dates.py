@@ -47,9 +47,9 @@ def _local(value: dt.datetime) -> dt.datetime:
 def jalali_text(value: dt.date) -> str:
     """``۱۰ آذر ۱۴۰۵`` for a date, ``۱۰ آذر ۱۴۰۵، ساعت ۱۴:۳۰`` for a date-time (local time)."""
     if isinstance(value, dt.datetime):
-        local = _local(value)
-        day = jalali.format_jalali_date(local.date(), "fa")
-        return f"{day}، ساعت {to_persian_digits(local.strftime('%H:%M'))}"
+        # A naive value is local time (Django's convention); jalali takes naive as UTC.
+        aware = timezone.make_aware(value) if timezone.is_naive(value) else value
+        return jalali.format_jalali_datetime(aware, "fa")
     return jalali.format_jalali_date(value, "fa")
 
 
