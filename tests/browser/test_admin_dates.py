@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import ARTIFACTS, assert_accessible, sign_in
 
 
 def test_the_admin_lists_a_day_in_jalali(page, live_server_process):
@@ -22,3 +22,12 @@ def test_the_admin_lists_a_day_in_jalali(page, live_server_process):
     expect(row).not_to_contain_text("اکتبر")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "admin-dates-calendar-override.png"))
+
+
+def test_the_admins_pages_pass_the_accessibility_check(page, live_server_process):
+    """Django's breadcrumbs told their links from the text around them by colour alone
+    (axe's link-in-text-block); admin.css underlines them."""
+    sign_in(page, live_server_process.url, "admin")
+    for path in ("", "core/calendaroverride/", "core/calendaroverride/add/"):
+        page.goto(f"{live_server_process.url}/admin/{path}")
+        assert_accessible(page)
