@@ -7,7 +7,7 @@ placeholders, the titles or the labels. The walk of 2026-12-02 found the example
 inputs' placeholders in Persian digits on every page with a date filter, and Persian data left
 unmarked in eight places (form values, a teacher's post and school, a student's name, county
 names in the capacity table and its labels, office names in the settlement and a province's
-list, the admin's welcome)."""
+list, the admin's welcome and its recent actions)."""
 
 from __future__ import annotations
 
@@ -64,9 +64,24 @@ def _citizen_signs_in_en(page, live) -> None:
 def test_the_english_interface_adds_no_persian(browser, live_server_process):
     live = live_server_process
     pages = _pages(live)
-    certificate = live.fetch_one("SELECT verification_code FROM education_certificate", ())
-    assert certificate, "the demo has a certificate"
-    pages[""].append(f"/verify/{certificate[0]}/")
+    for kind in ("academic", "employment"):  # their pages show different records
+        certificate = live.fetch_one(
+            "SELECT verification_code FROM education_certificate WHERE kind = %s", (kind,)
+        )
+        assert certificate, f"the demo has an {kind} certificate"
+        pages[""].append(f"/verify/{certificate[0]}/")
+    # The admin's "Recent actions" shows what an object was called when it was changed, often
+    # Persian (a fee's name): one such entry, whichever tests ran before this one.
+    user = live.fetch_one("SELECT id FROM accounts_user WHERE username = %s", ("agencyadmin-nocr",))
+    fee = live.fetch_one(
+        "SELECT id FROM django_content_type WHERE app_label = %s AND model = %s", ("catalog", "fee")
+    )
+    live.fetch_one(
+        "INSERT INTO django_admin_log (action_time, object_id, object_repr, action_flag,"
+        " change_message, content_type_id, user_id) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " RETURNING id",
+        ("2026-12-02 08:00:00+00:00", "1", "تعرفه دولتی، ۳۵۰٬۰۰۰ ریال", 2, "[]", fee[0], user[0]),
+    )
     problems: list[str] = []
     for who, paths in pages.items():
         context = browser.new_context(viewport={"width": 1366, "height": 900})
