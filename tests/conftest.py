@@ -176,6 +176,90 @@ def document_storage(request, settings, tmp_path, monkeypatch):
         yield default_storage
 
 
+class BodySpy:
+    """What a download did to the S3 objects' bodies boto3 returned (decision 64)."""
+
+    def __init__(self, s3: bool) -> None:
+        self.s3 = s3
+        self.reads: list[tuple[object, int | None]] = []  # (body, size asked; None: all of it)
+        self.closed: list[object] = []  # the bodies closed
+        self.spooled = 0  # objects downloaded whole into an S3File's spool
+
+    def bodies_read(self) -> list[object]:
+        return list({id(body): body for body, _amt in self.reads}.values())
+
+    def left_open(self) -> list[object]:
+        return [body for body in self.bodies_read() if not any(c is body for c in self.closed)]
+
+
+@pytest.fixture
+def body_spy(request, monkeypatch) -> BodySpy:
+    """With the ``document_storage`` fixture's S3 run, spy on the object bodies boto3 returns
+    (botocore's ``StreamingBody`` and its checksumming subclass) and on django-storages'
+    whole-object download; on the other storages, an empty spy."""
+    callspec = getattr(request.node, "callspec", None)
+    spy = BodySpy(s3=bool(callspec) and callspec.params.get("document_storage") == "s3")
+    if not spy.s3:
+        return spy
+    from botocore.response import StreamingBody
+    from storages.backends.s3 import S3File
+
+    read, close, whole = StreamingBody.read, StreamingBody.close, S3File.file.fget
+
+    def spied_read(self, amt=None):
+        spy.reads.append((self, amt))
+        return read(self, amt)
+
+    def spied_close(self):
+        spy.closed.append(self)
+        return close(self)
+
+    def spied_whole(self):
+        if self._file is None:
+            spy.spooled += 1
+        return whole(self)
+
+    monkeypatch.setattr(StreamingBody, "read", spied_read)
+    monkeypatch.setattr(StreamingBody, "close", spied_close)
+    monkeypatch.setattr(S3File, "file", property(spied_whole, S3File.file.fset))
+    return spy
+
+
+# Larger than a few of the downloads' chunks, and not a whole number of them.
+LARGE_DOCUMENT = bytes(range(256)) * 900
+
+
+def store_large(file) -> bytes:
+    """Put ``LARGE_DOCUMENT`` in the place of a stored document (same name): a scan of a few
+    chunks, where the demo's files fit in one."""
+    from django.core.files.base import ContentFile
+
+    file.storage.delete(file.name)
+    assert file.storage.save(file.name, ContentFile(LARGE_DOCUMENT)) == file.name
+    return LARGE_DOCUMENT
+
+
+def assert_streamed(response, content: bytes, spy: BodySpy) -> None:
+    """The download is a streamed response in chunks of at most the helper's size; from S3,
+    one object body read a chunk at a time (never "all of it", never spooled whole) and closed
+    once the response has been read to its end and closed (the test client closes it then, as
+    a WSGI server does)."""
+    from pishkhan.core.downloads import CHUNK_SIZE
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Length"] == str(len(content))
+    assert not spy.closed  # nothing closed before the client reads
+    chunks = list(response.streaming_content)
+    assert b"".join(chunks) == content
+    assert len(chunks) > 1 and max(len(chunk) for chunk in chunks) <= CHUNK_SIZE
+    if spy.s3:
+        assert spy.spooled == 0
+        assert len(spy.bodies_read()) == 1  # one object body, read from the connection
+        assert all(amt is not None and 0 < amt <= CHUNK_SIZE for _body, amt in spy.reads)
+        assert not spy.left_open()
+
+
 def stored_files(storage=None, folder: str = "") -> list[str]:
     """Every file in ``storage`` (default: the documents'), through the storage API only."""
     if storage is None:

@@ -13,7 +13,8 @@ For pairs of users of the same role whose scopes do not overlap (A, B), both way
    design.md "Out of scope = 404, never 403 with details"; B is signed in, so a redirect to
    sign-in would only say that the session is missing). The one other "not found" accepted is
    Django's admin's own: an object outside the admin's list sends B back to the admin's index
-   (302 to ``/admin/``), with no word of the object. If B does reach that path (its own page
+   (302 to ``/admin/``), with no word of the object — exactly what B gets for an id that does
+   not exist (decision 64). If B does reach that path (its own page
    with A's value in the query, e.g. ``/agency/?service=…``), the answer must be a 4xx, or B's own
    page showing nothing of A's: see 3.
 3. **Tampering**: in the URLs B reaches, each value that names a place or an object (office,
@@ -48,7 +49,9 @@ page links to it, so no crawl reaches it).
 
 The admin is crawled for agencies' administrators (its own budget): another agency's service,
 fee or workflow is the admin's "not found" — among them a workflow A's administrator has
-started and not yet given a service (``more_users``), whose name is one of A's secrets. Pairs
+started and not yet given a service (``more_users``), whose name is one of A's secrets. Beyond
+the crawl, every model in the admin and every page of one object is asked for by B with A's
+object and with an id that does not exist: the answers must be the same (decision 64). Pairs
 are disjoint by construction, so A's secrets are read from A's own scope, never by subtracting
 B's (a leaky ``visible_to(B)`` would hide its own leak). Bounded: ``PAGES`` pages per user
 (``PAGES_PER_ROUTE`` of a kind), ``PER_KIND`` objects of each kind asked for; the whole matrix
@@ -483,14 +486,25 @@ class Checker:
 
     def expect_404(self, method: str, url: str, data: dict | None = None, **extra) -> None:
         answer = self.ask(method, url, data, **extra)
-        # Django's admin answers an object outside its list by going back to its index, with
-        # a message that the id does not exist: its way of saying "not found".
-        admin_not_found = url.startswith("/admin/") and (
-            answer.status_code == 302 and answer["Location"] == "/admin/"
-        )
-        if answer.status_code != 404 and not admin_not_found:
-            self.failures.append(f"{method.upper()} {url}: {answer.status_code}, not 404")
         self.no_secrets(url, answer.body)
+        missing = missing_admin_object(url)
+        if missing is not None:
+            # Django's admin answers an object outside its list by going back to its index,
+            # with a message that the id does not exist: its way of saying "not found". Exactly
+            # that, as for an id that does not exist (decision 64): never a 403 that says the
+            # object is there.
+            expected = self.ask(method, missing, data, **extra)
+            if (answer.status_code, answer.get("Location")) != (
+                expected.status_code,
+                expected.get("Location"),
+            ) or (answer.status_code, answer.get("Location")) != (302, "/admin/"):
+                self.failures.append(
+                    f"{method.upper()} {url}: {answer.status_code} {answer.get('Location')}, "
+                    f"for no such id {expected.status_code} {expected.get('Location')}"
+                )
+            return
+        if answer.status_code != 404:
+            self.failures.append(f"{method.upper()} {url}: {answer.status_code}, not 404")
 
     def no_secrets(self, url: str, body: bytes, baseline: bytes = b"") -> None:
         leaked = self.secrets.leaked(
@@ -529,6 +543,20 @@ class Checker:
             and tables_of(answer.body.decode()) != tables_of(baseline.decode())
         ):
             self.failures.append(f"GET {url}: different tables than B's own {baseline_url}")
+
+
+MISSING_ID = "2000000000"  # no row of any table has it (and it fits a 32-bit key)
+
+
+def missing_admin_object(url: str) -> str | None:
+    """The same admin page of one object, for an id that does not exist; None for any other
+    URL."""
+    if not url.startswith("/admin/"):
+        return None
+    for slot in slots(url):
+        if slot[1] in ("object_id", "pk"):
+            return with_slot(url, slot, MISSING_ID)
+    return None
 
 
 def signed_in(username: str, users) -> Client:
@@ -737,6 +765,119 @@ def area_of(url: str) -> str:
         if path.startswith(prefix):
             return area
     return path
+
+
+# --- the admin: another agency's object is answered as one that does not exist --------------
+
+
+def _admin_object_urls(model_admin) -> list[tuple[str, str, str]]:
+    """(name, argument, method) of each page of one object a ModelAdmin has: change, delete,
+    history, and its own (the TOTP device's secret and QR code)."""
+    found = []
+    for pattern in model_admin.get_urls():
+        arguments = list(getattr(pattern.pattern, "converters", {}))
+        if pattern.name and len(arguments) == 1 and arguments[0] in ("object_id", "pk"):
+            found.append((pattern.name, arguments[0], "get"))
+            if pattern.name.endswith(("_change", "_delete")):
+                found.append((pattern.name, arguments[0], "post"))
+    return found
+
+
+def _as_missing(body: bytes, url: str, missing_url: str, theirs: str, missing: str) -> str:
+    """A page, with what B typed (the address, the id the admin's message repeats) said as for
+    the missing id, and without the per-page tokens."""
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body.decode())
+    text = text.replace(url, missing_url)
+    for digits in (str, persian):  # the message quotes it: “…” in English, «…» in Persian
+        for left, right in ("“”", "«»"):
+            text = text.replace(left + digits(theirs) + right, left + digits(missing) + right)
+    return text
+
+
+def test_the_admin_answers_another_agencys_object_as_a_missing_one(more_users):
+    """For every model in the admin and every page of one object (change, delete, history and a
+    model's own, both GET and POST where they take one), B — an agency's administrator — gets
+    for A's object exactly what it gets for an id that does not exist: the same status, the
+    same redirect, the same page after it (the index, with the admin's "does not exist"
+    message); never a 403 or a server error that says the object is there. A's object is one
+    outside B's admin list; where that list is every row (B has no permission on the model),
+    any row. A's second factor is made for the check (the demo has none)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    a, b = more_users["agencyadmin-nocr"], more_users["agencyadmin-abfa"]
+    TOTPDevice.objects.create(user=a, name="phone", confirmed=True)
+    client = signed_in(b.username, more_users)
+    asking = RequestFactory().get("/admin/")
+    asking.user = b
+    failures: list[str] = []
+    checked: set[str] = set()
+    for model, model_admin in admin.site._registry.items():
+        rows = model._default_manager.order_by("pk")
+        theirs = rows.exclude(pk__in=model_admin.get_queryset(asking).values("pk")).first()
+        theirs = theirs or rows.first()
+        if theirs is None:
+            continue
+        last = rows.last()
+        missing = str(last.pk + 1000)
+        for name, argument, method in _admin_object_urls(model_admin):
+            their_url = reverse(f"admin:{name}", kwargs={argument: theirs.pk})
+            missing_url = reverse(f"admin:{name}", kwargs={argument: missing})
+            answers = []
+            for url in (their_url, missing_url):
+                answer = getattr(client, method)(url, follow=True)
+                answers.append(
+                    (
+                        answer.status_code,
+                        [target for target, _status in answer.redirect_chain],
+                        _as_missing(
+                            answer.content, their_url, missing_url, str(theirs.pk), missing
+                        ),
+                    )
+                )
+            checked.add(model._meta.label)
+            (status, chain, body), missing_answer = answers
+            if status >= 500 or (status, chain, body) != missing_answer:
+                failures.append(
+                    f"{method.upper()} {their_url}: {status} {chain}, but for no such id "
+                    f"{missing_answer[0]} {missing_answer[1]}"
+                )
+    # The agency's own models (scoped lists) and one the agency may not open at all.
+    assert {
+        "catalog.Service",
+        "catalog.Fee",
+        "workflow.WorkflowDefinition",
+        "otp_totp.TOTPDevice",
+        "accounts.User",
+    } <= checked
+    assert not failures, "\n".join(failures)
+
+
+def test_the_matrix_sees_an_admin_403(more_users, monkeypatch):
+    """The admin's check has teeth: a ModelAdmin that lists every service and refuses another
+    agency's by a per-object permission (403, where a missing id goes back to the index) fails
+    the check B's requests for A's objects go through."""
+    from django.contrib.admin import ModelAdmin
+
+    from pishkhan.catalog.admin import ServiceAdmin
+    from pishkhan.catalog.models import Service
+
+    def per_object(self, request, obj=None):
+        if obj is not None and not Service.objects.editable_by(request.user).contains(obj):
+            return False
+        return ModelAdmin.has_view_permission(self, request, obj)
+
+    monkeypatch.setattr(ServiceAdmin, "get_queryset", ModelAdmin.get_queryset)
+    monkeypatch.setattr(ServiceAdmin, "has_view_permission", per_object)
+    monkeypatch.setattr(ServiceAdmin, "has_change_permission", per_object)
+    theirs = Service.objects.filter(agency__code="nocr").order_by("pk").first()
+    checker = Checker(signed_in("agencyadmin-abfa", more_users), Secrets(set()))
+    checker.expect_404("get", f"/admin/catalog/service/{theirs.pk}/change/")
+    assert checker.failures == [
+        f"GET /admin/catalog/service/{theirs.pk}/change/: 403 None, for no such id 302 /admin/"
+    ]
 
 
 # --- the API: tokens of two agencies' systems, and of two offices' counter software ---------

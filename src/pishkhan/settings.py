@@ -84,7 +84,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pishkhan.accounts.apps.AdminConfig",  # django.contrib.admin, with its site: decision 64
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

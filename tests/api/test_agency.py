@@ -23,6 +23,7 @@ from pishkhan.core.audit import events_for
 from pishkhan.notify.models import OutboxMessage
 from pishkhan.offices.models import Office
 from tests.cases.conftest import uploads_for
+from tests.conftest import assert_streamed, store_large
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +215,20 @@ def test_documents_download_as_uploaded_and_only_in_scope(api, filed):
     foreign = other.attachments.first().pk
     missing = api.get(f"{QUEUE}{filed.tracking_code}/documents/{foreign}/")
     assert error(missing, 404)["code"] == "not_found"
+
+
+@pytest.mark.usefixtures("document_storage")
+def test_a_large_document_is_streamed_in_chunks(api, filed, body_spy):
+    """Decision 64: from the API too, a document is sent in bounded chunks straight from the
+    store, with its type, its name as an attachment and the read noted."""
+    document = filed.attachments.order_by("pk").first()
+    content = store_large(document.file)
+    answer = api.get(f"{QUEUE}{filed.tracking_code}/documents/{document.pk}/")
+    assert answer["Content-Type"] == document.content_type
+    assert "attachment" in answer["Content-Disposition"]
+    assert document.original_name in answer["Content-Disposition"]
+    assert DataAccess.objects.filter(kind=DataAccess.Kind.DOCUMENT, via="api").count() == 1
+    assert_streamed(answer, content, body_spy)
 
 
 @pytest.mark.usefixtures("document_storage")

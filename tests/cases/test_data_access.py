@@ -15,6 +15,7 @@ from pishkhan.accounts.models import User
 from pishkhan.cases.data_access import WINDOW
 from pishkhan.cases.models import DataAccess
 from tests.api.test_agency import create
+from tests.conftest import assert_streamed, store_large
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +91,34 @@ def test_a_document_whose_file_is_gone_is_not_found_and_not_noted(client, file_r
     url = reverse("cases:attachment", args=[request.tracking_code, attachment.pk])
     assert client.get(url).status_code == 404
     assert not DataAccess.objects.filter(kind=DataAccess.Kind.DOCUMENT).exists()
+
+
+@pytest.mark.usefixtures("document_storage")
+def test_a_document_is_streamed_in_chunks_and_its_source_closed(
+    client, file_request, officer, body_spy
+):
+    """Decision 64: a large scan reaches the officer in bounded chunks, straight from the
+    store (from S3: the object's body, never the whole object in memory first), with its
+    type and name, noted as read; a download the client leaves half-way still closes what it
+    read from."""
+    request, _ = file_request()
+    attachment = request.attachments.first()
+    content = store_large(attachment.file)
+    url = reverse("cases:attachment", args=[request.tracking_code, attachment.pk])
+    response = opened(client, officer, url)
+    assert response["Content-Type"] == attachment.content_type
+    assert attachment.original_name in response["Content-Disposition"]
+    assert DataAccess.objects.filter(kind=DataAccess.Kind.DOCUMENT).count() == 1
+    assert_streamed(response, content, body_spy)
+    left = client.get(url)
+    first = next(iter(left.streaming_content))
+    assert first == content[: len(first)]
+    assert len(body_spy.left_open()) == (1 if body_spy.s3 else 0)  # still being read
+    left.close()  # the client went away after the first chunk
+    if body_spy.s3:
+        assert body_spy.spooled == 0
+        assert len(body_spy.bodies_read()) == 2
+        assert not body_spy.left_open()
 
 
 def test_an_identity_inquiry_at_the_counter_is_noted_and_a_mismatch_is_not(client, operator):

@@ -250,6 +250,21 @@ def test_reviewers_see_the_managers_identity_and_open_the_documents(client, file
     assert client.get(wrong).status_code == 404
 
 
+def test_a_large_document_is_streamed_in_chunks(client, filed_with_documents, body_spy):
+    """Decision 64: an application's document is sent in bounded chunks straight from the
+    store (from S3: never the whole object in memory first), with its type and name."""
+    from tests.conftest import assert_streamed, store_large
+
+    application, _valid_until, _content = filed_with_documents
+    card = application.documents.order_by("pk").first()
+    content = store_large(card.file)
+    as_user(client, "ict-tehran")
+    response = client.get(reverse("licensing:application_document", args=[application.pk, card.pk]))
+    assert response["Content-Type"] == card.content_type == "application/pdf"
+    assert card.file.name.rsplit("/", 1)[-1] in response["Content-Disposition"]
+    assert_streamed(response, content, body_spy)
+
+
 def test_a_document_whose_file_is_gone_is_not_found_not_an_error(client, filed_with_documents):
     application, _valid_until, _content = filed_with_documents
     card = application.documents.order_by("pk").first()

@@ -3,10 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.conf import settings as otp_settings
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -90,6 +92,28 @@ class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
             (TOTP_SECTIONS.get(title, title) if title else None, options)
             for title, options in super().get_fieldsets(request, obj)
         ]
+
+    # The library's two pages of a device's secret fetch it before asking who may see it: an
+    # id that does not exist was a server error, and an existing device a 403 for whoever may
+    # not read it — so a guessed id said whether a device exists. Both now answer as the
+    # change page does (decision 64): the same for a device outside the list as for no device.
+    def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._not_found(request, pk) or super().config_view(request, pk)
+
+    def qrcode_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._not_found(request, pk) or super().qrcode_view(request, pk)
+
+    def _not_found(self, request: HttpRequest, pk: int) -> HttpResponse | None:
+        if otp_settings.OTP_ADMIN_HIDE_SENSITIVE_DATA:
+            raise PermissionDenied  # hidden for every id, as the library does
+        device = self.get_object(request, str(pk))
+        # The order of Django's change page: the permission for no object first, then "no
+        # such object" (the index, with the admin's message).
+        if not self.has_view_or_change_permission(request, device):
+            raise PermissionDenied
+        if device is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(pk))
+        return None
 
     @admin.display(description=_("QR code"))
     def qrcode_link(self, device: TOTPDevice) -> str:

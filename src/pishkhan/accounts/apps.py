@@ -1,5 +1,6 @@
 from axes import apps as axes_apps
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp import apps as otp_totp_apps
 
@@ -80,3 +81,11 @@ class TOTPConfig(otp_totp_apps.DefaultConfig):
         options.verbose_name_plural = _("authenticators")
         for name, label in TOTP_FIELD_NAMES.items():
             options.get_field(name).verbose_name = label
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, with the site that answers a page of an object the user may not
+    see exactly as a page of an id that does not exist (accounts.admin_site, decision 64)."""
+
+    default = False  # "pishkhan.accounts" is AccountsConfig
+    default_site = "pishkhan.accounts.admin_site.AdminSite"

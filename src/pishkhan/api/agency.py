@@ -30,6 +30,7 @@ from pishkhan.cases.selectors import (
 )
 from pishkhan.cases.services import RequestError, transition
 from pishkhan.cases.views.agency import FILTERABLE, WAITING
+from pishkhan.core.downloads import document_response
 from pishkhan.core.i18n import active_language
 
 from . import serializers as s
@@ -226,16 +227,15 @@ class RequestDocument(AgencySystemView):
         if document is None:
             raise exceptions.NotFound(_("This request has no document with this id."))
         try:
-            handle = document.file.open("rb")
+            response = document_response(
+                document.file,
+                content_type=document.content_type,
+                as_attachment=True,
+                filename=document.original_name,
+            )
         except OSError as exc:  # the row outlived its file: a 404 that says so, never a 500
             raise exceptions.NotFound(_("This document's file is no longer in storage.")) from exc
         note_access(request.user, DataAccess.Kind.DOCUMENT, request=item, via=DataAccess.Via.API)
-        response = FileResponse(
-            handle,
-            content_type=document.content_type,
-            as_attachment=True,
-            filename=document.original_name,
-        )
         response["X-Content-SHA256"] = document.sha256
         response["Cache-Control"] = "private, no-store"
         return response

@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
 from pishkhan.core.audit import events_for
+from pishkhan.core.downloads import document_response
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
 from pishkhan.offices.models import Office, OfficeStatus
@@ -121,15 +122,14 @@ def application_document(request: HttpRequest, pk: int, document_id: int) -> Htt
     if document is None:
         raise Http404
     try:
-        handle = document.file.open("rb")
+        return document_response(
+            document.file,
+            content_type=document.content_type,
+            as_attachment=False,
+            filename=PurePath(document.file.name).name,
+        )
     except OSError as exc:  # the row outlived its file: not found, never a server error
         raise Http404 from exc
-    return FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=False,
-        filename=PurePath(document.file.name).name,
-    )
 
 
 @reviewers

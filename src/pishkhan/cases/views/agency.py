@@ -4,13 +4,14 @@ the request page where the officer acts."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
 from pishkhan.accounts.roles import Role
+from pishkhan.core.downloads import document_response
 from pishkhan.core.i18n import active_language
 from pishkhan.workflow.models import WorkflowDefinition
 
@@ -122,13 +123,13 @@ def attachment(request: HttpRequest, tracking_code: str, attachment_id: int) -> 
     if item is None:
         raise Http404
     try:
-        handle = item.file.open("rb")
+        response = document_response(
+            item.file,
+            content_type=item.content_type,
+            as_attachment=False,
+            filename=item.original_name,
+        )
     except OSError as exc:  # the row outlived its file (an object store's too): not found
         raise Http404 from exc
     note_access(request.user, DataAccess.Kind.DOCUMENT, request=service_request)
-    return FileResponse(
-        handle,
-        content_type=item.content_type,
-        as_attachment=False,
-        filename=item.original_name,
-    )
+    return response
