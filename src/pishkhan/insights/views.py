@@ -299,8 +299,10 @@ def province_requests(request: HttpRequest, scope: DashboardScope) -> HttpRespon
     }
     if form.is_bound and not form.is_valid():
         # A wrong filter shows what is wrong with it, and no rows: a list that quietly dropped
-        # the filter would read as the answer to it.
-        return render(request, "insights/province_requests.html", {**context, "page": None})
+        # the filter would read as the answer to it. 400: the question was wrong, not the page.
+        return render(
+            request, "insights/province_requests.html", {**context, "page": None}, status=400
+        )
     period = form.period()
     data = form.cleaned_data if form.is_bound else {}
     office = offices.get(data.get("office") or "")
