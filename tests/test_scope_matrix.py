@@ -86,6 +86,7 @@ START = [
     "/agency/insights/",
     "/regulator/",
     "/province/",
+    "/province/requests/",
     "/insights/",
     "/settlement/",
     "/feedback/complaints/",
@@ -136,6 +137,13 @@ PAIRS = [
     ("ict-tehran", "ict-isfahan"),  # * provincial ICT offices
     ("workgroup-tehran", "workgroup-isfahan"),  # * provincial working groups
 ]
+
+
+# Pages a role's crawl must reach, so that the checks cover them: the supervisor's list of the
+# province's requests and a request's read-only page (decision 67).
+MUST_REACH = {
+    "provincial_supervisor": (r"/province/requests/", r"/province/requests/\d{12}/"),
+}
 
 
 @pytest.fixture
@@ -596,6 +604,10 @@ def test_no_user_reaches_the_other_scope(pair, more_users):
     crawls = {
         user.username: crawl(signed_in(user.username, more_users), user) for user in (first, second)
     }
+    for user in (first, second):
+        paths = {urlsplit(url).path for url in crawls[user.username].pages}
+        for pattern in MUST_REACH.get(user.role, ()):
+            assert any(re.fullmatch(pattern, path) for path in paths), (user.username, pattern)
     totals = []
     for a, b in ((first, second), (second, first)):
         checker = check_pair(a, b, crawls[a.username], crawls[b.username], more_users)
@@ -1025,6 +1037,27 @@ def test_the_matrix_sees_a_leak(more_users, monkeypatch):
     monkeypatch.setattr(ServiceRequestQuerySet, "visible_to", leaky)
     failures = check_pair(a, b, seen_a, seen_b, more_users).failures
     assert any("/portal/requests/" in f and "not 404" in f for f in failures), failures
+
+
+def test_the_matrix_sees_a_supervisors_leak(more_users, monkeypatch):
+    """And for the supervisors' pair: with their scoping broken (every province's requests
+    visible), B opens A's read-only request pages and the pair fails."""
+    from pishkhan.accounts.roles import Role
+    from pishkhan.cases.models import ServiceRequestQuerySet
+
+    kept = ServiceRequestQuerySet.visible_to
+
+    def leaky(self, user):
+        if getattr(user, "role", None) == Role.PROVINCIAL_SUPERVISOR:
+            return self.all()
+        return kept(self, user)
+
+    a, b = more_users["supervisor-tehran"], more_users["supervisor-isfahan"]
+    seen_a = crawl(signed_in(a.username, more_users), a)
+    seen_b = crawl(signed_in(b.username, more_users), b)
+    monkeypatch.setattr(ServiceRequestQuerySet, "visible_to", leaky)
+    failures = check_pair(a, b, seen_a, seen_b, more_users).failures
+    assert any("/province/requests/" in f and "not 404" in f for f in failures), failures
 
 
 # --- public by design: what each shows to anyone, and what it must not ----------------------

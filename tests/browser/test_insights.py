@@ -52,8 +52,10 @@ def test_supervisor_drills_down_to_an_office_and_exports_a_table(page, server_ur
     expect(page.get_by_role("heading", level=1)).to_contain_text(OFFICE)
     codes = page.locator(".insights-requests .tracking-code").all_inner_texts()
     assert codes and all(re.fullmatch("[۰-۹]{12}", code) for code in codes), codes
-    # A supervisor reads the list; there is no request page of theirs to open.
-    assert page.locator(".insights-requests a").count() == 0
+    # Each code opens the request's read-only page for the supervisor (decision 67).
+    links = page.locator(".insights-requests a")
+    assert links.count() == len(codes)
+    assert re.search(r"/province/requests/\d{12}/$", links.first.get_attribute("href"))
     assert_accessible(page)
     _shot(page, "insights-requests")
 
@@ -71,6 +73,40 @@ def test_supervisor_drills_down_to_an_office_and_exports_a_table(page, server_ur
     # Small counts, and the counts hidden with them so that none can be worked back (decision 52).
     assert data and all(row[2] in ("<5", "x", "0") or int(row[2]) >= 5 for row in data)
     assert any("«<5»" in " ".join(row) and "«x»" in " ".join(row) for row in rows)
+
+
+def test_supervisor_lists_the_provinces_requests_and_reads_one(page, server_url):
+    """From the dashboard to the province's requests (offices' and online), and one of them
+    read-only with its history (decision 67)."""
+    sign_in(page, server_url, "supervisor-tehran")
+    page.goto(server_url + "/province/?preset=all")
+    page.get_by_role("link", name="درخواست‌های استان در این دوره").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("درخواست‌های استان تهران")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    places = page.locator(".province-requests .filed-at").all_inner_texts()
+    assert "برخط" in places and any("دفتر" in place for place in places), places
+    codes = page.locator(".province-requests .tracking-code").all_inner_texts()
+    assert codes and all(re.fullmatch("[۰-۹]{12}", code) for code in codes), codes
+    # Only the online requests.
+    page.get_by_label("مسیر ارائه").select_option("online")
+    page.get_by_role("button", name="نمایش").click()
+    places = page.locator(".province-requests .filed-at").all_inner_texts()
+    assert places and set(places) == {"برخط"}, places
+    assert_accessible(page)
+    _shot(page, "province-requests")
+
+    row = page.locator(".province-requests tbody tr").first
+    code = row.locator(".tracking-code").inner_text()
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(code)
+    expect(page.locator(".read-only-note")).to_be_visible()
+    history = page.locator("ol.timeline li")
+    expect(history.first).to_be_visible()
+    assert PERSIAN_DIGITS.search(history.first.inner_text())
+    assert page.locator("main form").count() == 0  # nothing to act with
+    assert page.locator(".attachments a").count() == 0  # documents named, not opened
+    assert_accessible(page)
+    _shot(page, "province-request")
 
 
 def test_a_supervisor_of_another_province_gets_not_found(browser, server_url):

@@ -102,7 +102,12 @@ def _pages(live) -> dict[str, list[str]]:
         "manager-1001": ["/offices/manage/", "/settlement/", "/feedback/repayments/"],
         "officer-nocr-tehran": ["/agency/", f"/agency/requests/{office2}/"],
         "agencyadmin-nocr": ["/agency/insights/", "/admin/"],
-        "supervisor-tehran": ["/province/", "/province/23/offices/23-1001/requests/"],
+        "supervisor-tehran": [
+            "/province/",
+            "/province/23/offices/23-1001/requests/",
+            "/province/requests/",
+            f"/province/requests/{office}/",
+        ],
         "regulator": [
             "/regulator/",
             "/regulator/offices/",

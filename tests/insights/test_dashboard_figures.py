@@ -341,8 +341,9 @@ def test_the_office_page_and_its_request_list(client, small_set):
     citizen = small_set.request("A").citizen
     for personal in (citizen.national_code, citizen.mobile, citizen.last_name):
         assert personal not in html
-    # A supervisor has no request page to open: the codes are not links.
+    # A supervisor opens a request on the read-only page of the province's requests.
     assert "/agency/requests/" not in html
+    assert reverse("cases:province_request", args=[small_set.request("A").tracking_code]) in html
 
 
 def test_english_labels(client, small_set, settings):

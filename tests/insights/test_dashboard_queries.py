@@ -29,6 +29,7 @@ PAGES = [
     ("supervisor-tehran", reverse("insights:county", args=["23", "2301"]), 25),
     ("supervisor-tehran", reverse("insights:office", args=["23", "23-1001"]), 20),
     ("supervisor-tehran", reverse("insights:office_requests", args=["23", "23-1001"]), 12),
+    ("supervisor-tehran", reverse("insights:province_requests"), 10),
     ("regulator", reverse("insights:national"), 25),
     ("agencyadmin-nocr", reverse("insights:agency"), 25),
 ]

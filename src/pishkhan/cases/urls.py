@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agency, office, portal, public
+from .views import agency, office, portal, province, public
 
 app_name = "cases"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
     path("portal/requests/<str:tracking_code>/receipt/", portal.receipt, name="portal_receipt"),
     path("agency/", agency.queue, name="agency_queue"),
     path("agency/requests/<str:tracking_code>/", agency.request_detail, name="agency_request"),
+    path(
+        "province/requests/<str:tracking_code>/",
+        province.request_detail,
+        name="province_request",
+    ),
     path(
         "requests/<str:tracking_code>/attachments/<int:attachment_id>/",
         agency.attachment,

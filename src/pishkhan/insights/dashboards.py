@@ -25,7 +25,7 @@ from pishkhan.offices.models import Office, OfficeStatus
 
 from . import rollups, selectors
 from .periods import DAY, Period
-from .scope import AGENCY, NATIONAL, DashboardScope
+from .scope import AGENCY, NATIONAL, PROVINCIAL, DashboardScope
 from .sections import (
     Area,
     Names,
@@ -316,6 +316,8 @@ def province(
         crumbs=[*crumbs_for(scope, link), (place.name, "")],
         covered=(first, last),
         grain=period.grain,
+        # The province's requests one by one: its supervisor's list (decision 67).
+        requests_href=link("province_requests") if scope.kind == PROVINCIAL else "",
     )
     board.kpis = _kpis(
         volume,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pishkhan.catalog.models import Channel
 from pishkhan.core.forms import JalaliDateField, NormalizingForm
+from pishkhan.core.i18n import active_language
 
 from .periods import ALL, LAST_30, THIS_YEAR, Period, preset_period, today
 
@@ -64,3 +65,47 @@ class DashboardFilter(NormalizingForm):
 
     def chosen_channel(self) -> str:
         return str(self.cleaned_data.get("channel") or "") if self.is_valid() else ""
+
+
+class PersianDataSelect(forms.Select):
+    """A select whose options (not its empty one) are Persian data, such as offices' names: on
+    an English page each option says so (``lang="fa"``), as ``fa_lang`` does in templates
+    (decision 54), so that a screen reader speaks it with a Persian voice."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"] not in (None, "") and active_language() == "en":
+            option["attrs"]["lang"] = "fa"
+        return option
+
+
+class ProvinceRequestFilter(DashboardFilter):
+    """The supervisor's list of the province's requests: the dashboards' period, service and
+    channel, and a status and an office. The choices are the province's own, so an office or
+    service of another province is refused as any unknown value is, in the same words."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    office = forms.ChoiceField(label=_("Office"), required=False, widget=PersianDataSelect)
+
+    def __init__(
+        self,
+        *args: Any,
+        statuses: Sequence[tuple[str, str]] = (),
+        offices: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *statuses]  # type: ignore[attr-defined]
+        self.fields["office"].choices = [("", _("All offices")), *offices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("office") and data.get("channel") == Channel.ONLINE:
+            self.add_error(
+                "office",
+                _(
+                    "Online requests have no office: choose an office or the online channel, "
+                    "not both."
+                ),
+            )
+        return data

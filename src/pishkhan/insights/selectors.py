@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet, Sum
 
+from pishkhan.cases.models import ServiceRequest
 from pishkhan.catalog.models import Channel
 from pishkhan.core.models import Province
 from pishkhan.feedback.models import Complaint, ComplaintKind, ComplaintStatus, Rating
@@ -614,3 +615,50 @@ def state_labels(workflow_keys: Iterable[str], language: str) -> dict[str, str]:
             if state in parsed.states:
                 labels.setdefault(state, parsed.state_label(state, language))
     return labels
+
+
+# What a row of the province's request list shows: not the form data, fees or citizen, fifty
+# times over.
+LIST_FIELDS = (
+    "tracking_code",
+    "status",
+    "submitted_at",
+    "decided_at",
+    "workflow_id",
+    "channel",
+    "service__name_fa",
+    "service__name_en",
+    "office__name",
+)
+
+
+def requests_of_province(
+    user: Any,
+    province: Province,
+    period: Period,
+    *,
+    service_id: int | None = None,
+    channel: str = "",
+    status: str = "",
+    office_id: int | None = None,
+) -> QuerySet[ServiceRequest]:
+    """The province's requests ``user`` may see (``visible_to``), filed at its offices and
+    online in ``period`` (its days exactly, Tehran time), newest first: the supervisor's list
+    (decision 67). The order is the index cases_request_province_filed's (cases 0005), so a
+    page is read from the index's end however many requests the province has."""
+    rows = ServiceRequest.objects.visible_to(user).filter(province=province)
+    if period.first is not None:
+        rows = rows.filter(submitted_at__gte=Period.start_of(period.first))
+    if period.last is not None:
+        rows = rows.filter(submitted_at__lt=Period.end_of(period.last))
+    if service_id is not None:
+        rows = rows.filter(service_id=service_id)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if status:
+        rows = rows.filter(status=status)
+    if office_id is not None:
+        rows = rows.filter(office_id=office_id)
+    return (
+        rows.select_related("service", "office").only(*LIST_FIELDS).order_by("-submitted_at", "-pk")
+    )

@@ -21,10 +21,12 @@ from pishkhan.cases.selectors import with_workflows
 from pishkhan.core.i18n import active_language
 from pishkhan.core.jalali import format_jalali_date, format_jalali_numeric
 from pishkhan.core.models import Province
+from pishkhan.core.text import digits_for_language
+from pishkhan.offices.models import Office
 
-from . import dashboards, exports
+from . import dashboards, exports, selectors
 from .dashboards import Dashboard, Filters
-from .forms import DashboardFilter
+from .forms import DashboardFilter, ProvinceRequestFilter
 from .periods import DAY, Period
 from .scope import AGENCY, NATIONAL, PROVINCIAL, DashboardScope, dashboard_view
 from .sections import Names, office_name
@@ -32,6 +34,8 @@ from .suppression import hidden_counts
 
 REQUESTS_PER_PAGE = 50
 KEPT = ("preset", "start", "end", "service", "channel")
+# The province's list keeps its own filters too, from page to page.
+KEPT_IN_LIST = (*KEPT, "status", "office")
 
 
 def _filters(
@@ -49,6 +53,15 @@ def _filters(
         if key not in KEPT or not query.get(key):
             query.pop(key)
     return form, chosen, query.urlencode()
+
+
+def _kept(request: HttpRequest, keys: tuple[str, ...]) -> str:
+    """The page's filters among ``keys``, for the links that keep them."""
+    query = request.GET.copy()
+    for key in list(query.keys()):
+        if key not in keys or not query.get(key):
+            query.pop(key)
+    return query.urlencode()
 
 
 def _period_text(first: dt.date | None, last: dt.date | None, grain: str) -> str:
@@ -229,8 +242,9 @@ def office_requests(
             "form": form,
             "query": query,
             "scope": scope,
-            # Only agency staff have a request page of their own to open (cases: agency_request).
-            "can_open": scope.kind == AGENCY,
+            # Agency staff open a request on their own page (cases:agency_request), the
+            # province's supervisor on the read-only one (cases:province_request).
+            "open_as": {AGENCY: "agency", PROVINCIAL: "province"}.get(scope.kind, ""),
             "crumbs": [
                 *dashboards.crumbs_for(scope, link),
                 (place.name, link("province", place.sci_code)),
@@ -244,4 +258,67 @@ def office_requests(
             "first": period.months_first,
             "last": period.months_last,
         },
+    )
+
+
+@dashboard_view
+def province_requests(request: HttpRequest, scope: DashboardScope) -> HttpResponse:
+    """The supervisor's province's requests, filed at its offices and online, newest first, each
+    linking to its read-only page (decision 67). The rows are ``visible_to`` the supervisor;
+    anyone else has the dashboards' own request lists, by office, and gets not found here."""
+    if scope.kind != PROVINCIAL or scope.province_id is None:
+        raise Http404
+    place = Province.objects.get(pk=scope.province_id)
+    language = active_language()
+    names = Names(language)
+    offices = {
+        number: (pk, name)
+        for pk, number, name in Office.objects.filter(province=place)
+        .order_by("name", "licence_number")
+        .values_list("pk", "licence_number", "name")
+    }
+    form = ProvinceRequestFilter(
+        data=request.GET or None,
+        services=names.services_in(scope),
+        statuses=list(names.states.items()),
+        offices=[
+            (number, f"{office_name(name, language)} ({digits_for_language(number, language)})")
+            for number, (_pk, name) in offices.items()
+        ],
+    )
+    kept = _kept(request, KEPT_IN_LIST)
+    context = {
+        "place": place,
+        "form": form,
+        "query": kept,
+        "scope": scope,
+        "crumbs": [
+            (place.name, dashboards.link_for(_kept(request, KEPT))("my_province")),
+            (_("Requests"), ""),
+        ],
+    }
+    if form.is_bound and not form.is_valid():
+        # A wrong filter shows what is wrong with it, and no rows: a list that quietly dropped
+        # the filter would read as the answer to it. 400: the question was wrong, not the page.
+        return render(
+            request, "insights/province_requests.html", {**context, "page": None}, status=400
+        )
+    period = form.period()
+    data = form.cleaned_data if form.is_bound else {}
+    office = offices.get(data.get("office") or "")
+    rows = selectors.requests_of_province(
+        request.user,
+        place,
+        period,
+        service_id=form.chosen_service(),
+        channel=form.chosen_channel(),
+        status=data.get("status") or "",
+        office_id=office[0] if office else None,
+    )
+    page = Paginator(rows, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    with_workflows(list(page.object_list))
+    return render(
+        request,
+        "insights/province_requests.html",
+        {**context, "page": page, "first": period.first, "last": period.last},
     )
