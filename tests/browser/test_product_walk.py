@@ -112,6 +112,7 @@ def _pages(live) -> dict[str, list[str]]:
             "/regulator/",
             "/regulator/offices/",
             "/regulator/ranking/",
+            "/regulator/fee-caps/",
             "/feedback/complaints/",
             "/insights/",
         ],

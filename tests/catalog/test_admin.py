@@ -1,6 +1,7 @@
 """Agencies manage their own services and fees in the (Persian) admin, and nothing else."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -164,3 +165,90 @@ def test_the_fee_history_sent_back_wrong_is_refused_not_a_server_error(
     assert answer.status_code == 200
     assert "errornote" in answer.content.decode()
     assert list(Fee.objects.values().order_by("pk")) == before
+
+
+# Office-fee caps are the regulator's (decision 66): an agency's administrator sets its services'
+# government fee only.
+CAP_REFUSED = (
+    "سقف کارمزد دفاتر را سازمان تنظیم مقررات تعیین می‌کند، نه دستگاه‌ها. "
+    "شما تعرفه دولتی خدمت خود را تعیین می‌کنید."
+)
+
+
+def test_an_agency_admin_is_not_offered_the_cap_kind(client, agency_admin):
+    html = client.get("/admin/catalog/fee/add/").content.decode()
+    kinds = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert 'value="government"' in kinds
+    assert 'value="office_cap"' not in kinds
+
+
+def test_the_national_admin_is_offered_every_kind(client, admin_user):
+    client.force_login(User.objects.get(username="admin"))
+    html = client.get("/admin/catalog/fee/add/").content.decode()
+    kinds = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert 'value="government"' in kinds and 'value="office_cap"' in kinds
+
+
+def test_a_crafted_cap_from_an_agency_admin_is_refused_in_words_and_nothing_saved(
+    client, agency_admin
+):
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    start = timezone.localdate() + dt.timedelta(days=20)
+    before = Fee.objects.count()
+    response = client.post(
+        "/admin/catalog/fee/add/",
+        {
+            "service": service.pk,
+            "kind": FeeKind.OFFICE_CAP,
+            "amount_rials": "9000000",
+            "effective_from": format_jalali_numeric(start),
+            "source": "agency",
+        },
+    )
+    assert response.status_code == 200
+    assert CAP_REFUSED in response.content.decode()
+    assert Fee.objects.count() == before
+
+
+def test_the_national_admin_still_schedules_a_cap_in_the_admin(client):
+    client.force_login(User.objects.get(username="admin"))
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    start = timezone.localdate() + dt.timedelta(days=20)
+    response = client.post(
+        "/admin/catalog/fee/add/",
+        {
+            "service": service.pk,
+            "kind": FeeKind.OFFICE_CAP,
+            "amount_rials": "500000",
+            "effective_from": format_jalali_numeric(start),
+            "source": "CRA",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Fee.objects.filter(
+        service=service, kind=FeeKind.OFFICE_CAP, effective_from=start, amount_rials=500_000
+    ).exists()
+
+
+def test_a_scheduled_cap_is_read_only_for_an_agency_admin(client, agency_admin):
+    from pishkhan.catalog.services import set_fee
+
+    service = Service.objects.get(code="nocr-birth-certificate-duplicate")
+    start = timezone.localdate() + dt.timedelta(days=20)
+    cap = set_fee(service, FeeKind.OFFICE_CAP, 500_000, start, source="CRA")
+    page = client.get(f"/admin/catalog/fee/{cap.pk}/change/")
+    assert page.status_code == 200  # read, as its agency's own service's
+    assert 'name="amount_rials"' not in page.content.decode()
+    response = client.post(
+        f"/admin/catalog/fee/{cap.pk}/change/",
+        {
+            "service": service.pk,
+            "kind": FeeKind.OFFICE_CAP,
+            "amount_rials": "9000000",
+            "effective_from": format_jalali_numeric(start),
+        },
+    )
+    assert response.status_code == 403
+    assert client.post(f"/admin/catalog/fee/{cap.pk}/delete/", {"post": "yes"}).status_code == 403
+    cap.refresh_from_db()
+    assert cap.amount_rials == 500_000

@@ -90,6 +90,7 @@ def _pages(role_users) -> list[tuple[User | None, str]]:
         (role_users["regulator"], reverse("licensing:capacity", args=[province])),
         (role_users["regulator"], reverse("licensing:offices")),
         (role_users["regulator"], reverse("licensing:ranking")),
+        (role_users["regulator"], reverse("licensing:fee_caps")),
         (role_users["regulator"], reverse("feedback:queue")),
         (role_users["regulator"], reverse("payments:settlement")),
         (role_users["provincial_supervisor"], reverse("insights:my_province")),

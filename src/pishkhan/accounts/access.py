@@ -11,9 +11,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
+from .roles import FEE_CAP_SETTERS
+
 
 def otp_required_for(user: Any) -> bool:
     return bool(settings.PISHKHAN_STAFF_OTP) and getattr(user, "is_staff_role", False)
+
+
+def may_set_fee_caps(user: Any) -> bool:
+    """The regulator and the national administrator schedule office-fee caps; no one else, in
+    the admin or anywhere (decision 66)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or user.role in FEE_CAP_SETTERS
 
 
 def roles_required(

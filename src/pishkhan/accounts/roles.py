@@ -26,3 +26,7 @@ AGENCY_ROLES = (Role.AGENCY_ADMIN, Role.AGENCY_OFFICER, Role.ASSESSMENT_OFFICER)
 # empty province means a national post.
 PROVINCE_ROLES = (Role.PROVINCIAL_SUPERVISOR, Role.PROVINCIAL_ICT, Role.WORKING_GROUP)
 STAFF_ROLES = tuple(role for role in Role if role != Role.CITIZEN)
+# Who sets the office-fee caps: the regulator (design.md's roles table, "fee caps"), and the
+# national administrator, who keeps every right. Never an agency: the cap protects citizens from
+# the offices' fees, and its level is not the agency's charge (decision 66).
+FEE_CAP_SETTERS = (Role.REGULATOR, Role.NATIONAL_ADMIN)

@@ -1,8 +1,11 @@
 """The admin where agencies manage their services and fees (Persian by default).
 
 An agency administrator sees and edits only the agency's own services; fees are added as new
-effective-dated rows, and a row in force is read-only. The VAT rate on office fees is national:
-the national administrator schedules it, the same way (a new row from a future date).
+effective-dated rows, and a row in force is read-only. The office-fee cap is the regulator's
+(decision 66): an agency's administrator reads its services' caps and sets only their
+government fee; the regulator sets caps on its own page, the national administrator here as
+well. The VAT rate on office fees is national: the national administrator schedules it, the
+same way (a new row from a future date).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from pishkhan.accounts.access import may_set_fee_caps
 from pishkhan.core.admin import (
     NormalizingAdmin,
     NormalizingStackedInline,
@@ -29,7 +33,7 @@ from pishkhan.core.text import digits_for_language
 from pishkhan.workflow.models import WorkflowDefinition
 
 from . import services
-from .models import Agency, Fee, FormField, RequiredDocument, Service, VatRate
+from .models import Agency, Fee, FeeKind, FormField, RequiredDocument, Service, VatRate
 
 
 @admin.register(Agency)
@@ -142,6 +146,33 @@ class FeeForm(NormalizingModelForm):
         model = Fee
         fields = ["service", "kind", "amount_rials", "effective_from", "source"]
 
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if "kind" in self.fields and not self._may_set_caps():
+            # The cap is not offered; the field still knows every kind, so that a cap sent
+            # anyway is refused by clean_kind in words, not as "not one of the choices".
+            self.fields["kind"].widget.choices = [
+                (value, label)
+                for value, label in self.fields["kind"].choices
+                if value != FeeKind.OFFICE_CAP
+            ]
+
+    def _may_set_caps(self) -> bool:
+        return may_set_fee_caps(self.request.user if self.request is not None else None)
+
+    def clean_kind(self) -> str:
+        kind: str = self.cleaned_data["kind"]
+        if kind == FeeKind.OFFICE_CAP and not self._may_set_caps():
+            raise ValidationError(
+                _(
+                    "Office-fee caps are set by the Communications Regulatory Authority, not by "
+                    "agencies. You may set your service's government fee."
+                ),
+                code="cap_not_yours",
+            )
+        return kind
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         service = cleaned.get("service")
@@ -155,7 +186,7 @@ class FeeForm(NormalizingModelForm):
 
 
 @admin.register(Fee)
-class FeeAdmin(FeeDisplay, ScopedToAgencyMixin, NormalizingAdmin):
+class FeeAdmin(FeeDisplay, ScopedToAgencyMixin, RequestFormAdmin):
     form = FeeForm
     list_display = ["service", "kind", "amount", "starts", "source"]
     list_filter = ["kind", "service__agency"]
@@ -166,15 +197,20 @@ class FeeAdmin(FeeDisplay, ScopedToAgencyMixin, NormalizingAdmin):
         return ["service", "kind", "effective_from"] if obj else []
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A fee in force is history: shown, never edited.
-        if obj is not None and obj.is_in_force_or_past():
+        # A fee in force is history: shown, never edited. A cap, even one not yet in force, is
+        # the regulator's: an agency's administrator reads it and changes nothing (decision 66).
+        if obj is not None and (obj.is_in_force_or_past() or not self._may_write(request, obj)):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.is_in_force_or_past():
+        if obj is not None and (obj.is_in_force_or_past() or not self._may_write(request, obj)):
             return False
         return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def _may_write(request: HttpRequest, obj: Fee) -> bool:
+        return obj.kind != FeeKind.OFFICE_CAP or may_set_fee_caps(request.user)
 
     def save_model(self, request: HttpRequest, obj: Fee, form: Any, change: bool) -> None:
         services.set_fee(

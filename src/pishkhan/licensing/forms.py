@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.cases.forms import DocumentField
+from pishkhan.catalog.models import Service
 from pishkhan.core.forms import (
     DigitsInput,
     JalaliDateField,
@@ -17,7 +18,10 @@ from pishkhan.core.forms import (
     NormalizingModelForm,
     PostalCodeField,
 )
+from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County
+from pishkhan.core.money import parse_rials
+from pishkhan.offices.caps import MAX_REASON
 
 from .models import LicenceApplication, OperatorKind
 
@@ -110,3 +114,57 @@ class ReasonForm(NormalizingForm):
         if not reason.strip():
             raise ValidationError(_("Write the reason for this action."))
         return reason
+
+
+class FeeCapForm(NormalizingForm):
+    """The regulator's new office-fee cap: which service, how much, from when, and why. The
+    rules (positive, today or later, a reason) are ``offices.caps.set_office_cap``'s; the form
+    only reads what was typed."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        to_field_name="code",
+        label=_("Service"),
+        empty_label="—",
+        error_messages={
+            "required": _("Choose the service."),
+            "invalid_choice": _("Choose one of the services offered at offices."),
+        },
+    )
+    amount = forms.CharField(
+        label=_("New cap (Rials)"),
+        max_length=30,
+        widget=DigitsInput(grouped=True),
+        error_messages={"required": _("Write the new cap in Rials.")},
+    )
+    effective_from = JalaliDateField(
+        label=_("In force from"),
+        help_text=_("Today or a later date, written year/month/day, for example 1405/09/10."),
+        error_messages={"required": _("Write the day the new cap takes effect.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_REASON,
+        help_text=_("The decision's number or basis, in a line."),
+        error_messages={"required": _("Write the reason for the new cap.")},
+    )
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        field.queryset = services
+        field.label_from_instance = _service_label
+
+    def clean_amount(self) -> int:
+        try:
+            return parse_rials(self.cleaned_data["amount"])
+        except ValueError:
+            raise ValidationError(
+                _("Write the cap in Rials as a whole number, for example 450000."), code="invalid"
+            ) from None
+
+
+def _service_label(service: Service) -> str:
+    if active_language() == "en":
+        return f"{service.name_en or service.name_fa} — {service.agency.name_en}"
+    return f"{service.name_fa} — {service.agency.name_fa}"

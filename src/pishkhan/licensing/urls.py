@@ -14,6 +14,7 @@ urlpatterns = [
     path("regulator/", views.queue, name="queue"),
     path("regulator/offices/", views.offices, name="offices"),
     path("regulator/ranking/", views.ranking, name="ranking"),
+    path("regulator/fee-caps/", views.fee_caps, name="fee_caps"),
     path("regulator/offices/<str:licence_number>/", views.office, name="office"),
     path("regulator/capacity/<str:sci_code>/", views.capacity, name="capacity"),
 ]

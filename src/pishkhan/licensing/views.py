@@ -10,18 +10,28 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import roles_required
-from pishkhan.accounts.roles import Role
+from pishkhan.accounts.roles import FEE_CAP_SETTERS, Role
 from pishkhan.core.audit import events_for
 from pishkhan.core.downloads import document_response
 from pishkhan.core.i18n import active_language
 from pishkhan.core.models import County, Province
+from pishkhan.core.text import digits_for_language
+from pishkhan.offices import caps
 from pishkhan.offices.models import Office, OfficeStatus
 
 from . import services
-from .forms import ApplicationForm, CapacityForm, ReasonForm, StepForm, SuspendForm
+from .forms import (
+    ApplicationForm,
+    CapacityForm,
+    FeeCapForm,
+    ReasonForm,
+    StepForm,
+    SuspendForm,
+)
 from .models import LicenceApplication
 
 REVIEWERS = (Role.REGULATOR, Role.PROVINCIAL_ICT, Role.NATIONAL_ADMIN)
@@ -294,3 +304,47 @@ def ranking(request: HttpRequest) -> HttpResponse:
         else []
     )
     return render(request, "licensing/ranking.html", {"run": run, "ranks": ranks})
+
+
+@roles_required(*FEE_CAP_SETTERS)
+@require_http_methods(["GET", "POST"])
+def fee_caps(request: HttpRequest) -> HttpResponse:
+    """The office-fee cap of each service offered at offices, and the regulator's form for a new
+    one from a day (offices.caps.set_office_cap decides; nothing is saved on a refusal)."""
+    services = caps.services_with_caps()
+    if request.method == "POST":
+        form = FeeCapForm(data=request.POST, services=services)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                change = caps.set_office_cap(
+                    data["service"],
+                    data["amount"],
+                    data["effective_from"],
+                    data["reason"],
+                    request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                done = _("The new cap was recorded.")
+                if change.offices_above:
+                    done += " " + ngettext(
+                        "%(n)s office charges more than it; its manager was told by SMS.",
+                        "%(n)s offices charge more than it; their managers were told by SMS.",
+                        change.offices_above,
+                    ) % {"n": digits_for_language(change.offices_above, active_language())}
+                messages.success(request, done)
+                return redirect("licensing:fee_caps")
+    else:
+        chosen = services.filter(code=request.GET.get("service", "")[:80]).first()
+        form = FeeCapForm(initial={"service": chosen.code if chosen else None}, services=services)
+    return render(
+        request,
+        "licensing/fee_caps.html",
+        {"rows": caps.cap_table(), "form": form, "today": timezone.localdate()},
+    )
