@@ -217,16 +217,7 @@ def office_requests(
         rows = rows.filter(service_id=chosen.service_id)
     if chosen.channel:
         rows = rows.filter(channel=chosen.channel)
-    rows = rows.select_related("service").only(
-        "tracking_code",
-        "status",
-        "submitted_at",
-        "decided_at",
-        "workflow_id",
-        "channel",
-        "service__name_fa",
-        "service__name_en",
-    )
+    rows = rows.select_related("service").only(*selectors.ROW_FIELDS)
     page = Paginator(rows.order_by("-submitted_at", "-pk"), REQUESTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
