@@ -112,6 +112,9 @@ def test_apply_review_approve_then_the_new_office_files(
     manager.get_by_label("شماره تلفن همراه").fill("09131000013")
     manager.get_by_role("button", name="بررسی و ادامه").click()
     manager.get_by_role("link", name="صدور گواهی تجرد").click()
+    # The click does not wait for the form's page; reading its fields before it has
+    # loaded found none, and the empty form was refused (a CI failure on 7564a67).
+    expect(manager.get_by_role("heading", level=1)).to_have_text("صدور گواهی تجرد")
     for select in manager.locator("select").all():
         select.select_option(index=1)
     for box in manager.locator("input[type=text]:not([name=idempotency_key])").all():
