@@ -166,3 +166,15 @@ def test_tracking_code_accepts_persian_digits():
     persian = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert is_valid_tracking_code(persian)
     assert not is_valid_tracking_code(code[:-1])
+
+
+def test_a_tracking_code_is_drawn_at_once_over_every_11_digit_body(monkeypatch):
+    """One draw for the body (not one per digit, each a system call), over the whole range."""
+    for picked, body in [(0, "10000000000"), (9 * 10**10 - 1, "99999999999")]:
+        draws = []
+        monkeypatch.setattr(
+            ids.secrets, "randbelow", lambda bound, p=picked, d=draws: d.append(bound) or p
+        )
+        code = ids.new_tracking_code()
+        assert code[:11] == body and is_valid_tracking_code(code)
+        assert draws == [9 * 10**10]

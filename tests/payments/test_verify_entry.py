@@ -63,3 +63,20 @@ def test_an_unknown_code_offers_to_type_it_again(client):
     answer = client.get("/verify/ABCDEFGHJKMNPQRS/")
     assert answer.status_code == 404
     assert 'href="/verify/"' in answer.content.decode()
+
+
+def test_a_verification_code_is_one_draw_of_80_bits_in_crockfords_alphabet(monkeypatch):
+    """Ten random bytes are sixteen base32 symbols; each 5-bit value becomes Crockford's symbol
+    of the same value (one draw, not one per symbol)."""
+    import base64
+
+    from pishkhan.payments import models as payment_models
+
+    for standard, crockford in [
+        ("AAAAAAAAAAAAAAAA", "0000000000000000"),
+        ("ABCDEFGHIJKLMNOP", "0123456789ABCDEF"),
+        ("QRSTUVWXYZ234567", "GHJKMNPQRSTVWXYZ"),
+    ]:
+        drawn = base64.b32decode(standard)
+        monkeypatch.setattr(payment_models.secrets, "token_bytes", lambda n, b=drawn: b[:n])
+        assert payment_models.new_verification_code() == crockford

@@ -186,10 +186,11 @@ def damm_check_digit(digits: str) -> int:
 
 def new_tracking_code() -> str:
     """A fresh random tracking code (not sequential, so not guessable)."""
-    # The first digit is never 0, so the code keeps its 12 digits in spreadsheets.
-    body = str(secrets.randbelow(9) + 1) + "".join(
-        str(secrets.randbelow(10)) for _ in range(TRACKING_CODE_LENGTH - 2)
-    )
+    # The first digit is never 0, so the code keeps its 12 digits in spreadsheets: the body is
+    # uniform over the 11-digit numbers, drawn at once (a draw per digit, with rejections, cost
+    # about 17 system calls).
+    smallest = 10 ** (TRACKING_CODE_LENGTH - 2)
+    body = str(smallest + secrets.randbelow(9 * smallest))
     return body + str(damm_check_digit(body))
 
 
