@@ -4,13 +4,16 @@ when the device changes or goes, and never kept without a shared cache."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.functional import LazyObject
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pishkhan.accounts.middleware import DEVICE_CACHE_SECONDS
+from pishkhan.accounts.middleware import DEVICE_CACHE_SECONDS, OTPMiddleware, concrete_user
 from pishkhan.accounts.models import User
 from pishkhan.core.demo import DEMO_PASSWORD
 
@@ -69,3 +72,30 @@ def test_without_redis_every_request_reads_the_device(client, verified, settings
     settings.REDIS_URL = ""
     assert device_reads(client) == 1
     assert device_reads(client) == 1
+
+
+def test_a_page_reads_the_verified_user_itself_not_through_lazy_wrappers(client, verified):
+    """roles_required hands the view the user object (accounts.middleware.concrete_user): every
+    read through Django's lazy wrapper raises and catches an AttributeError, and django-otp's
+    wrapper sat on the authentication middleware's, two per read."""
+    response = client.get(reverse("cases:agency_queue"))
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert type(user) is User
+    assert user.username == "officer-nocr-tehran"
+    assert user.is_verified() and user.otp_device == verified
+
+
+def test_the_second_factor_wraps_the_user_itself(rf, client, verified, settings):
+    """django-otp's lazy user is one wrapper over the user, not a wrapper over the
+    authentication middleware's wrapper."""
+    request = rf.get("/")
+    cookie = settings.SESSION_COOKIE_NAME
+    request.COOKIES[cookie] = client.cookies[cookie].value
+    SessionMiddleware(lambda r: None).process_request(request)
+    AuthenticationMiddleware(lambda r: None).process_request(request)
+    wrapper = OTPMiddleware(lambda r: r.user)(request)
+    assert isinstance(wrapper, LazyObject)
+    assert wrapper.is_verified()
+    assert type(wrapper._wrapped) is User  # what the wrapper holds, once read
+    assert concrete_user(wrapper) is wrapper._wrapped

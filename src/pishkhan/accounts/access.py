@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 
+from .middleware import concrete_user
 from .roles import FEE_CAP_SETTERS
 
 
@@ -45,6 +46,8 @@ def roles_required(
                 return redirect_to_login(request.get_full_path(), target)
             if user.role not in roles:  # type: ignore[union-attr]
                 raise Http404
+            # The view and what it calls read the user itself, not through the lazy wrapper.
+            request.user = concrete_user(user)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.functional import LazyObject, empty
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 
 from pishkhan.core import outage
@@ -34,7 +35,28 @@ def _key(persistent_id: str) -> str:
     return f"accounts:otp-device:{persistent_id}"
 
 
+def concrete_user(user: Any) -> Any:
+    """The user object behind ``request.user``'s lazy wrappers, loaded if it was not yet.
+
+    Every attribute read through Django's ``SimpleLazyObject`` raises and catches an
+    ``AttributeError`` (``LazyObject.__getattribute__``), and django-otp wraps the
+    authentication middleware's lazy user in a second one: a counter submission read the user
+    about 35 times, 70 exceptions with their messages and tracebacks.
+    """
+    while isinstance(user, LazyObject):
+        lazy: Any = user  # its _wrapped and _setup are not in django-stubs
+        if lazy._wrapped is empty:
+            lazy._setup()
+        user = lazy._wrapped
+    return user
+
+
 class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp has no types
+    def _verify_user_sync(self, request: Any, user: Any) -> Any:
+        # django-otp's lazy user wraps the user itself, not the authentication middleware's
+        # lazy object: one wrapper, and roles_required takes that one off (concrete_user).
+        return super()._verify_user_sync(request, concrete_user(user))
+
     def _device_from_persistent_id(self, persistent_id: str) -> Any:
         if not getattr(settings, "REDIS_URL", ""):
             return super()._device_from_persistent_id(persistent_id)
