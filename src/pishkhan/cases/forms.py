@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -125,6 +126,31 @@ def _label_choice(choice: dict[str, str]) -> str:
     return to_persian_digits(choice.get("label_fa", choice["value"]))
 
 
+def _service_fields(service: Service, documents_optional: bool) -> dict[str, forms.Field]:
+    """The fields of the service's declared fields and documents, in the active language.
+
+    They are built once per kept service (``catalog.filing`` keeps one per process until the
+    catalogue changes) and copied for each form: building them — labels, choices, validators —
+    was a tenth of a counter submission's Python.
+    """
+    key = (active_language(), documents_optional)
+    kept: dict[tuple[str, bool], dict[str, forms.Field]] = service.__dict__.setdefault(
+        "_request_form_fields", {}
+    )
+    fields = kept.get(key)
+    if fields is None:
+        fields = {f"field_{spec.key}": field_for(spec) for spec in service.fields.all()}
+        for document in service.documents.all():
+            # When answering "more information needed", documents already given stay; new ones
+            # are added.
+            fields[f"document_{document.pk}"] = DocumentField(
+                label=_label(document, "name"),
+                required=document.is_mandatory and not documents_optional,
+            )
+        kept[key] = fields
+    return fields
+
+
 class ServiceRequestForm(NormalizingForm):
     """The service's declared fields (``field_<key>``) and its documents (``document_<id>``)."""
 
@@ -137,15 +163,10 @@ class ServiceRequestForm(NormalizingForm):
         self.service = service
         self.field_specs = list(service.fields.all())
         self.documents = list(service.documents.all())
-        for spec in self.field_specs:
-            self.fields[f"field_{spec.key}"] = field_for(spec)
-        for document in self.documents:
-            # When answering "more information needed", documents already given stay; new ones
-            # are added.
-            self.fields[f"document_{document.pk}"] = DocumentField(
-                label=_label(document, "name"),
-                required=document.is_mandatory and not documents_optional,
-            )
+        for name, field in _service_fields(service, documents_optional).items():
+            # Each form changes its own fields (errors, widget attributes), as Django's own
+            # forms do with their declared ones.
+            self.fields[name] = copy.deepcopy(field)
 
     def form_values(self) -> dict[str, Any]:
         """The declared fields' values as typed (normalised); ``submit`` cleans them by the
