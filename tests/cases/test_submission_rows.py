@@ -14,7 +14,7 @@ from django.urls import reverse
 from pishkhan.accounts.models import User
 from pishkhan.cases.models import Attachment, ServiceRequest
 from pishkhan.cases.selectors import citizen_and_offering
-from pishkhan.catalog.models import Service
+from pishkhan.catalog.models import Channel, Service
 from pishkhan.core import rows as submission_rows
 from pishkhan.core.audit import verify
 from pishkhan.core.models import AuditEvent
@@ -94,6 +94,43 @@ def test_on_postgresql_the_rows_after_the_request_are_one_statement(file_request
         "notify_outboxmessage",
     ]
     assert Invoice.objects.get(request=request).pk is not None
+
+
+def test_the_values_sent_are_those_the_orm_would_send(file_request):
+    """core.rows sends a text, number or yes/no value as it is when it already is one (the
+    ORM's preparation would leave it so); a choice as its plain text; anything else through the
+    field's own preparation."""
+    request, _ = file_request(idempotency_key="rows-values")
+    request.channel = Channel.OFFICE  # a TextChoices member, as a submission sets it
+    # A number in a text column: the field's own preparation makes it text.
+    message = OutboxMessage(recipient="09120000000", body="probe", subject_id=request.pk)
+    rows = [
+        request,
+        message,
+        *Attachment.objects.filter(request=request),
+        AuditEvent.objects.filter(subject_id=str(request.pk)).first(),
+        Invoice.objects.get(request=request),
+    ]
+    checked = 0
+    for obj in rows:
+        shape, _ = submission_rows._insert_shape(type(obj))
+        _, sent = submission_rows._insert_sql(obj)
+        for (field, kind), value in zip(shape, sent, strict=True):
+            if kind is submission_rows._ORM:
+                continue
+            checked += 1
+            expected = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            assert value == expected and type(value) in (type(None), str, int, bool), field
+    assert checked > 40
+    assert type(sent_value(request, "channel")) is str
+    assert sent_value(request, "channel") == "office"
+    assert sent_value(message, "subject_id") == str(request.pk)
+
+
+def sent_value(obj, name):
+    shape, _ = submission_rows._insert_shape(type(obj))
+    names = [field.name for field, _ in shape]
+    return submission_rows._insert_sql(obj)[1][names.index(name)]
 
 
 def test_a_statement_meanwhile_sees_the_kept_rows(file_request):

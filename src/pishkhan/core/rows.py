@@ -111,10 +111,42 @@ def _insertable(model: type[models.Model]) -> bool:
     return meta.auto_field is not None and not meta.parents and not meta.proxy
 
 
+# Fields whose ORM preparation leaves a value of their own type as it is (the exact classes:
+# a subclass may prepare differently). Their values are sent as read; any other value, and every
+# other field, goes through the field's own pre_save and get_db_prep_save.
+_TEXT, _INTEGER, _BOOLEAN, _ORM = "text", "integer", "boolean", "orm"
+_KINDS: dict[type[models.Field[Any, Any]], str] = {
+    models.CharField: _TEXT,
+    models.TextField: _TEXT,
+    models.BooleanField: _BOOLEAN,
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+        ),
+        _INTEGER,
+    ),
+}
+_PLAIN_TYPE = {_TEXT: str, _INTEGER: int, _BOOLEAN: bool}
+
+
+def _kind(field: models.Field[Any, Any]) -> str:
+    if isinstance(field, models.ForeignKey) and type(field) in (
+        models.ForeignKey,
+        models.OneToOneField,
+    ):
+        return _KINDS.get(type(field.target_field), _ORM)  # an AutoField is an IntegerField
+    return _KINDS.get(type(field), _ORM)
+
+
 @cache
-def _insert_shape(model: type[models.Model]) -> tuple[list[Any], str]:
+def _insert_shape(model: type[models.Model]) -> tuple[list[tuple[Any, str]], str]:
     """The fields an ORM insert of ``model`` writes (all local concrete fields but the auto
-    primary key) and its INSERT ... RETURNING the key."""
+    primary key), each with how its value is prepared, and its INSERT ... RETURNING the key."""
     meta = model._meta
     fields = [
         f
@@ -128,18 +160,31 @@ def _insert_shape(model: type[models.Model]) -> tuple[list[Any], str]:
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"
         f" RETURNING {quote(meta.pk.column)}"
     )
-    return fields, sql
+    return [(f, _kind(f)) for f in fields], sql
 
 
 def _insert_sql(obj: models.Model) -> tuple[str, list[Any]]:
     # As Model.save does first: a related object saved since it was assigned gives its id.
     obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
-    fields, sql = _insert_shape(type(obj))
+    shape, sql = _insert_shape(type(obj))
     # The connection itself, not the thread-local proxy ``connection``: a field's
     # get_db_prep_save reads ``connection.ops`` and ``.features`` several times, and through the
     # proxy each read is an asgiref Local look-up (about 70 per submission, 4 % of its CPU).
     db = connections[DEFAULT_DB_ALIAS]
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    values = []
+    for field, kind in shape:
+        if kind is not _ORM:
+            value = getattr(obj, field.attname)
+            if value is None or type(value) is _PLAIN_TYPE[kind]:
+                values.append(value)
+                continue
+            if kind is _TEXT and isinstance(value, str):
+                # A choice (TextChoices member) as the plain text it is: psycopg looks up how
+                # to send an unknown str subclass along its class hierarchy on every cursor.
+                values.append(str.__str__(value))
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(obj, True), db))
+    return sql, values
 
 
 def _let_psycopg_keep(sql: str, params: Sequence[Any]) -> None:
