@@ -172,6 +172,24 @@ def test_a_repeated_form_files_once_and_leaves_no_second_document(file_request):
     assert stored_files() == on_disk
 
 
+@pytest.mark.usefixtures("document_storage")
+def test_documents_are_stored_under_random_names_not_the_citizens(file_request):
+    """The citizen's file name stays in the row (downloads are given it), not in the storage;
+    the suffix follows the checked content, and the folder the month."""
+    import re
+
+    from django.utils import timezone
+
+    request, _ = file_request(idempotency_key="stored-names")
+    month = timezone.localdate().strftime("%Y/%m")
+    names = [a.file.name for a in request.attachments.all()]
+    assert names and len(set(names)) == len(names)
+    for attachment in request.attachments.all():
+        assert attachment.original_name == "doc.pdf"
+        assert re.fullmatch(rf"attachments/{month}/[0-9a-f]{{32}}\.pdf", attachment.file.name)
+    assert sorted(names) == stored_files()
+
+
 def test_a_tracking_code_clash_is_retried_with_a_new_code(file_request, monkeypatch):
     taken, _ = file_request()
     fresh = "123456789012"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pishkhan.accounts.models import Scope
@@ -131,6 +133,21 @@ class ServiceRequest(models.Model):
         return self.status in self.definition.final
 
 
+_SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    """Where a request's document is stored: a random name under the month.
+
+    The name the citizen's file had stays in ``original_name`` (downloads are given it), not in
+    the storage, where it could hold personal details. A random name is free at once: Django's
+    storage no longer finds the upload's usual name ("scan.pdf") taken and draws a suffix per
+    file (a dozen system calls for its randomness, and another look at the disk or S3).
+    """
+    suffix = _SUFFIXES.get(attachment.content_type, "")
+    return f"attachments/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
 class Attachment(models.Model):
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="attachments"
@@ -138,7 +155,7 @@ class Attachment(models.Model):
     document = models.ForeignKey(
         "catalog.RequiredDocument", on_delete=models.PROTECT, related_name="+", null=True
     )
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to=attachment_path)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=200)
