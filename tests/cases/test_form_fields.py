@@ -34,6 +34,17 @@ def test_a_number_out_of_its_limits_is_refused_in_persian_digits(low, high, type
 
 
 @pytest.mark.django_db
+def test_a_form_reads_a_services_fields_and_documents_once(django_assert_num_queries):
+    from pishkhan.cases.forms import ServiceRequestForm
+    from pishkhan.catalog.models import Service
+
+    service = Service.objects.get(code="nocr-single-status-certificate")  # nothing prefetched
+    with django_assert_num_queries(2):
+        form = ServiceRequestForm(service)
+    assert form.field_specs and form.documents
+
+
+@pytest.mark.django_db
 def test_a_services_fields_are_built_once_and_each_form_gets_its_own(monkeypatch):
     """The fields of a kept service's form are built once per language (cases.forms
     ._service_fields) and copied for each form, so one form's errors or attributes never reach

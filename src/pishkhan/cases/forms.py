@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from pishkhan.catalog.models import FieldKind, FormField, Service
+from pishkhan.catalog.models import FieldKind, FormField, RequiredDocument, Service
 from pishkhan.core.files import UploadRejected, check_upload
 from pishkhan.core.forms import (
     DigitsInput,
@@ -126,8 +126,14 @@ def _label_choice(choice: dict[str, str]) -> str:
     return to_persian_digits(choice.get("label_fa", choice["value"]))
 
 
-def _service_fields(service: Service, documents_optional: bool) -> dict[str, forms.Field]:
-    """The fields of the service's declared fields and documents, in the active language.
+def _service_fields(
+    service: Service,
+    specs: list[FormField],
+    documents: list[RequiredDocument],
+    documents_optional: bool,
+) -> dict[str, forms.Field]:
+    """The form fields of the service's declared fields and documents (``specs`` and
+    ``documents``, as the form read them), in the active language.
 
     They are built once per kept service (``catalog.filing`` keeps one per process until the
     catalogue changes) and copied for each form: building them — labels, choices, validators —
@@ -139,8 +145,8 @@ def _service_fields(service: Service, documents_optional: bool) -> dict[str, for
     )
     fields = kept.get(key)
     if fields is None:
-        fields = {f"field_{spec.key}": field_for(spec) for spec in service.fields.all()}
-        for document in service.documents.all():
+        fields = {f"field_{spec.key}": field_for(spec) for spec in specs}
+        for document in documents:
             # When answering "more information needed", documents already given stay; new ones
             # are added.
             fields[f"document_{document.pk}"] = DocumentField(
@@ -163,7 +169,8 @@ class ServiceRequestForm(NormalizingForm):
         self.service = service
         self.field_specs = list(service.fields.all())
         self.documents = list(service.documents.all())
-        for name, field in _service_fields(service, documents_optional).items():
+        fields = _service_fields(service, self.field_specs, self.documents, documents_optional)
+        for name, field in fields.items():
             # Each form changes its own fields (errors, widget attributes), as Django's own
             # forms do with their declared ones.
             self.fields[name] = copy.deepcopy(field)

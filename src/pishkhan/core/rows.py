@@ -127,6 +127,10 @@ _KINDS: dict[type[models.Field[Any, Any]], str] = {
             models.PositiveIntegerField,
             models.PositiveBigIntegerField,
             models.PositiveSmallIntegerField,
+            # The primary keys a foreign key's value is: its own key is never inserted here.
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
         ),
         _INTEGER,
     ),
@@ -139,7 +143,7 @@ def _kind(field: models.Field[Any, Any]) -> str:
         models.ForeignKey,
         models.OneToOneField,
     ):
-        return _KINDS.get(type(field.target_field), _ORM)  # an AutoField is an IntegerField
+        return _KINDS.get(type(field.target_field), _ORM)
     return _KINDS.get(type(field), _ORM)
 
 
