@@ -60,3 +60,25 @@ def test_add_and_count_agree(start, days):
         assert counted == (0 if CALENDAR.is_working_day(start) else 1)
     else:
         assert counted == days
+
+
+def test_each_day_is_looked_up_once_per_calendar(monkeypatch):
+    """A submission's due day walks the next weeks and a queue page's badges its rows' days: the
+    package's holidays are asked about a day once, then the calendar answers from memory."""
+    calendar = WorkingCalendar(overrides={dt.date(2026, 12, 6): True})
+    asked: list[dt.date] = []
+    look_up = calendar._is_holiday
+
+    def counting(day: dt.date) -> bool:
+        asked.append(day)
+        return look_up(day)
+
+    monkeypatch.setattr(calendar, "_is_holiday", counting)
+    first = calendar.add_working_days(dt.date(2026, 12, 2), 10)
+    days = len(asked)
+    assert calendar.add_working_days(dt.date(2026, 12, 2), 10) == first
+    assert calendar.working_days_between(dt.date(2026, 12, 2), first) == 10
+    assert len(asked) == days == len(set(asked))
+    # The answers are the calendar's own: the override closed a Sunday.
+    assert calendar.is_holiday(dt.date(2026, 12, 6))
+    assert first == dt.date(2026, 12, 19)  # Thursdays and Fridays, and Sunday the 6th, closed

@@ -28,13 +28,14 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
 
-from pishkhan.core import outage
+from pishkhan.core import outage, readahead
 
 BACKEND = "pishkhan.accounts.backends.UserBackend"
 USER_CACHE_SECONDS = 300
 
 
-def _key(user_id: Any) -> str:
+def cache_key(user_id: Any) -> str:
+    """The kept user's key, from the id as the session holds it (text) or as a number."""
     return f"accounts:user:{user_id}"
 
 
@@ -42,9 +43,9 @@ class UserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         if not getattr(settings, "REDIS_URL", ""):
             return super().get_user(user_id)
-        key = _key(user_id)
+        key = cache_key(user_id)
         try:
-            user = cache.get(key)
+            user = readahead.get(key)  # read with the device (accounts.middleware)
         except outage.ERRORS:
             outage.warn("signed-in users (read from the database)")
             return super().get_user(user_id)
@@ -59,6 +60,6 @@ class UserBackend(ModelBackend):
 
 def forget_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     """post_save / post_delete of the user model: the kept copy goes, now and on commit."""
-    key = _key(instance.pk)
+    key = cache_key(instance.pk)
     outage.delete_or_note(cache, key)
     transaction.on_commit(lambda: outage.delete_or_note(cache, key))

@@ -13,6 +13,9 @@ staff member's device signs that second factor out on their next request. Withou
 process would keep its own copy, so the database is read as before. While Redis does not answer
 the device is read from the database, and a forget Redis refused is noted, as for the user
 (decision 61).
+
+Once the session names the user and the device, both are read from Redis in one round trip
+with the other keys a request reads (``core.readahead``).
 """
 
 from __future__ import annotations
@@ -21,12 +24,17 @@ import contextlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 
-from pishkhan.core import outage
+from pishkhan.core import outage, readahead
+
+from . import backends
 
 DEVICE_CACHE_SECONDS = 300
 
@@ -52,10 +60,30 @@ def concrete_user(user: Any) -> Any:
 
 
 class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp has no types
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with readahead.request_scope():
+            return super().__call__(request)  # type: ignore[no-any-return]
+
     def _verify_user_sync(self, request: Any, user: Any) -> Any:
+        self._read_ahead(request)
         # django-otp's lazy user wraps the user itself, not the authentication middleware's
         # lazy object: one wrapper, and roles_required takes that one off (concrete_user).
         return super()._verify_user_sync(request, concrete_user(user))
+
+    def _read_ahead(self, request: Any) -> None:
+        """The signed-in user, their device and the registered keys, in one round trip."""
+        session = getattr(request, "session", None)
+        if session is None or not getattr(settings, "REDIS_URL", ""):
+            return
+        try:
+            user_id = session[SESSION_KEY]
+        except KeyError:
+            return  # nobody is signed in: nothing of theirs to read
+        keys = [backends.cache_key(user_id)]
+        persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+        if persistent_id:
+            keys.append(_key(self._normalize_persistent_id(persistent_id)))
+        readahead.fetch(request, *keys)
 
     def _device_from_persistent_id(self, persistent_id: str) -> Any:
         if not getattr(settings, "REDIS_URL", ""):
@@ -63,7 +91,7 @@ class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp ha
         persistent_id = self._normalize_persistent_id(persistent_id)
         key = _key(persistent_id)
         try:
-            device = cache.get(key)
+            device = readahead.get(key)
         except outage.ERRORS:
             outage.warn("staff second factor (read from the database)")
             return super()._device_from_persistent_id(persistent_id)

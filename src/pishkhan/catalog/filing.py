@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 
-from pishkhan.core import outage
+from pishkhan.core import outage, readahead
 from pishkhan.workflow.models import WorkflowDefinition
 
 from .models import Agency, Fee, FormField, RequiredDocument, Service, VatRate
@@ -48,7 +48,7 @@ _kept_vat: list[tuple[str, list[tuple[dt.date, int]]]] = []
 def generation() -> str | None:
     """The current generation's token; None when Redis does not answer (read the database)."""
     try:
-        token = cache.get(GENERATION_KEY)
+        token = readahead.get(GENERATION_KEY)  # with the signed-in user (core.readahead)
         if token is None:  # first use, or the cache was emptied: start a new generation
             cache.add(GENERATION_KEY, secrets.token_hex(8), None)
             token = cache.get(GENERATION_KEY) or ""
@@ -56,6 +56,11 @@ def generation() -> str | None:
         outage.warn("the catalogue's kept services (read from the database)")
         return None
     return str(token)
+
+
+def generation_keys(request: Any) -> list[str]:
+    """What a signed-in request reads of the catalogue's keys (``core.readahead``)."""
+    return [GENERATION_KEY]
 
 
 def _new_generation() -> None:

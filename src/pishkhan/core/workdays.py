@@ -24,11 +24,22 @@ class WorkingCalendar:
     # date -> True (closed) / False (open): overrides both the weekend and the package.
     overrides: dict[dt.date, bool] = field(default_factory=dict)
     _package: holidays_package.HolidayBase = field(init=False, repr=False)
+    # Each day's answer, once asked: a submission's due day walks the next two or three weeks
+    # and a queue page's badges its rows' days, each a look-up in the package's holidays that
+    # costs more than the walk. A calendar is rebuilt when its overrides change
+    # (core.calendar), so the answers are never older than the calendar itself.
+    _closed: dict[dt.date, bool] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._package = holidays_package.country_holidays("IR")
 
     def is_holiday(self, day: dt.date) -> bool:
+        closed = self._closed.get(day)
+        if closed is None:
+            closed = self._closed[day] = self._is_holiday(day)
+        return closed
+
+    def _is_holiday(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         return day.weekday() in self.weekend or day in self._package
