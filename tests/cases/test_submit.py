@@ -190,6 +190,42 @@ def test_documents_are_stored_under_random_names_not_the_citizens(file_request):
     assert sorted(names) == stored_files()
 
 
+def test_storing_a_document_asks_no_storage_whether_its_name_is_taken(
+    file_request, document_storage, monkeypatch
+):
+    """A random name is never taken: the storage's search for a free name (a look at the disk,
+    or a HEAD request to the object store, inside the submission's transaction) is skipped."""
+
+    def asked(name):
+        raise AssertionError(f"asked whether {name} exists")
+
+    # On the class: default_storage is a lazy object (its __class__ is the storage's).
+    monkeypatch.setattr(document_storage.__class__, "exists", asked)
+    request, _ = file_request(idempotency_key="no-look-up")
+    attachments = list(request.attachments.all())
+    assert attachments
+    for attachment in attachments:
+        with document_storage.open(attachment.file.name) as stored:
+            assert stored.read().startswith(b"%PDF-")
+
+
+def test_a_taken_name_is_never_written_over(settings, tmp_path):
+    """Should a drawn name ever exist, the file system's writer still finds another: it opens
+    with O_EXCL (core.files.store_under_new_name)."""
+    from django.core.files.base import ContentFile
+
+    from pishkhan.core.files import store_under_new_name
+
+    settings.MEDIA_ROOT = tmp_path
+    first = Attachment(content_type="application/pdf", size=9, sha256="", original_name="a.pdf")
+    store_under_new_name(first.file, "attachments/taken.pdf", ContentFile(b"%PDF-1 a"))
+    second = Attachment(content_type="application/pdf", size=9, sha256="", original_name="b.pdf")
+    store_under_new_name(second.file, "attachments/taken.pdf", ContentFile(b"%PDF-1 b"))
+    assert first.file.name == "attachments/taken.pdf" != second.file.name
+    assert (tmp_path / first.file.name).read_bytes() == b"%PDF-1 a"
+    assert (tmp_path / second.file.name).read_bytes() == b"%PDF-1 b"
+
+
 def test_a_tracking_code_clash_is_retried_with_a_new_code(file_request, monkeypatch):
     taken, _ = file_request()
     fresh = "123456789012"

@@ -21,6 +21,7 @@ from pishkhan.accounts.roles import Role
 from pishkhan.catalog.fees import fee_in_force, vat_on
 from pishkhan.catalog.models import Channel, FeeKind, Service
 from pishkhan.core.audit import record_event
+from pishkhan.core.files import store_under_new_name
 from pishkhan.core.identifiers import new_tracking_code
 from pishkhan.core.ratelimit import hit
 from pishkhan.core.rows import insert_row, rows_together
@@ -33,7 +34,7 @@ from pishkhan.workflow.events import StateChange, emit
 from pishkhan.workflow.models import WorkflowDefinition
 
 from .data_access import note_access
-from .models import Attachment, DataAccess, ServiceRequest
+from .models import Attachment, DataAccess, ServiceRequest, attachment_path
 from .schema import check_submission
 
 SUBJECT = "service_request"
@@ -316,7 +317,9 @@ def _attach(request: ServiceRequest, uploads: Sequence[Upload], saved_files: lis
             sha256=upload.file.checked.sha256,
             original_name=upload.file.name[:200],
         )
-        attachment.file.save(upload.file.name, upload.file, save=False)
+        store_under_new_name(
+            attachment.file, attachment_path(attachment, upload.file.name), upload.file
+        )
         saved_files.append(attachment.file)
         insert_row(attachment)
 

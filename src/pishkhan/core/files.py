@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
+from django.core.files import File
+from django.core.files.utils import validate_file_name
+from django.db.models.fields.files import FieldFile
 from PIL import Image, UnidentifiedImageError
 
 # Magic numbers of the document types people may upload.
@@ -62,3 +65,26 @@ def _check_image(stream: IO[bytes]) -> None:
         raise UploadRejected("damaged", "the image cannot be read") from None
     finally:
         stream.seek(0)
+
+
+def store_under_new_name(file: FieldFile, name: str, content: Any) -> None:
+    """Store ``content`` as ``name`` and point ``file`` (unsaved) at it: ``FieldFile.save`` for a
+    name no stored file can have (128 random bits, as ``cases.models.attachment_path`` draws).
+
+    ``FieldFile.save`` passes the name through the field's ``upload_to`` and then the storage's
+    search for a free name, which asks the storage whether the name is taken: a look at the disk,
+    and with the object store a HEAD request for each document, inside the submission's
+    transaction. A random name is never taken, so the storage's own writer (``_save``, the method
+    every Django storage implements) stores it directly; the file system's still refuses to write
+    over an existing file (it opens with ``O_EXCL``) and finds a new name if it ever met one. The
+    stored name is checked as ``Storage.save`` checks it.
+    """
+    if not hasattr(content, "chunks"):
+        content = File(content, name)
+    storage: Any = file.storage  # _save and _committed are not in django-stubs
+    stored = storage._save(name, content)
+    validate_file_name(stored, allow_relative_path=True)
+    field_file: Any = file
+    field_file.name = stored
+    field_file._committed = True
+    setattr(file.instance, file.field.attname, stored)
