@@ -1,16 +1,20 @@
-"""A signed-in request reads its user, its second-factor device and the catalogue's generation
-from Redis in one round trip, once its session is read (core/readahead.py)."""
+"""A signed-in request reads its session, its user, its second-factor device and the catalogue's
+generation from Redis together (core/readahead.py, accounts/middleware.py): after the session on
+the session's first request in a process, with it afterwards."""
 
 from __future__ import annotations
 
 import pytest
 import redis.client
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
+from pishkhan.accounts import middleware
 from pishkhan.accounts.models import User
 from pishkhan.catalog.filing import GENERATION_KEY
 from pishkhan.core import outage, readahead
+from pishkhan.core.sessions import SessionStore
 
 from ..accounts.test_otp_device_cache import verified  # noqa: F401 - the fixture
 from ..accounts.test_user_backend import redis_cache  # noqa: F401 - the fixture
@@ -42,7 +46,40 @@ def reads(sent, name: str) -> list[tuple[str, ...]]:
     return [keys for command, keys in sent if command == name]
 
 
-def test_the_user_device_and_generation_come_in_one_round_trip(
+def kept_keys(redis_cache, officer_device):  # noqa: F811
+    user_key = redis_cache.make_key(f"accounts:user:{officer_device.user_id}")
+    device_key = redis_cache.make_key(f"accounts:otp-device:{officer_device.persistent_id}")
+    return user_key, device_key, redis_cache.make_key(GENERATION_KEY)
+
+
+def session_key_of(redis_cache, client) -> str:  # noqa: F811
+    return redis_cache.make_key(
+        SessionStore.cache_key_prefix + client.cookies[settings.SESSION_COOKIE_NAME].value
+    )
+
+
+def test_a_sessions_first_request_reads_the_session_then_the_rest_together(
+    redis_cache,  # noqa: F811
+    sessions_in_redis,
+    client,
+    verified,  # noqa: F811
+    redis_commands,
+    monkeypatch,
+):
+    queue = reverse("cases:agency_queue")
+    assert client.get(queue).status_code == 200  # fills what is kept
+    monkeypatch.setattr(middleware, "_keys_of_sessions", {})  # as in another process
+    redis_commands.clear()
+
+    assert client.get(queue).status_code == 200
+
+    (session_read,) = reads(redis_commands, "GET")
+    assert session_read == (session_key_of(redis_cache, client),)
+    (together,) = reads(redis_commands, "MGET")
+    assert set(together) == set(kept_keys(redis_cache, verified))
+
+
+def test_its_next_requests_read_everything_in_one_round_trip(
     redis_cache,  # noqa: F811
     sessions_in_redis,
     client,
@@ -50,19 +87,73 @@ def test_the_user_device_and_generation_come_in_one_round_trip(
     redis_commands,
 ):
     queue = reverse("cases:agency_queue")
-    assert client.get(queue).status_code == 200  # fills what is kept
+    assert client.get(queue).status_code == 200
     redis_commands.clear()
 
     assert client.get(queue).status_code == 200
 
-    user_key = redis_cache.make_key(f"accounts:user:{verified.user_id}")
-    device_key = redis_cache.make_key(f"accounts:otp-device:{verified.persistent_id}")
-    generation_key = redis_cache.make_key(GENERATION_KEY)
+    assert reads(redis_commands, "GET") == []
     (together,) = reads(redis_commands, "MGET")
-    assert set(together) == {user_key, device_key, generation_key}
-    one_by_one = {key for keys in reads(redis_commands, "GET") for key in keys}
-    assert not one_by_one & {user_key, device_key, generation_key}
-    assert len(reads(redis_commands, "GET")) == 1  # the session, which names the other two
+    assert set(together) == {session_key_of(redis_cache, client), *kept_keys(redis_cache, verified)}
+
+
+def test_a_key_the_session_no_longer_names_is_left_and_the_new_one_read(
+    redis_cache,  # noqa: F811
+    sessions_in_redis,
+    client,
+    verified,  # noqa: F811
+    redis_commands,
+    monkeypatch,
+):
+    """The process remembers the keys a session read; what the session names now decides."""
+    queue = reverse("cases:agency_queue")
+    assert client.get(queue).status_code == 200
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    stale = ("accounts:user:0",)  # as if the session had named someone else
+    monkeypatch.setattr(middleware, "_keys_of_sessions", {session_key: stale})
+    redis_commands.clear()
+
+    response = client.get(queue)
+
+    assert response.status_code == 200 and response.context["user"] == verified.user
+    first, second = reads(redis_commands, "MGET")
+    assert redis_cache.make_key("accounts:user:0") in first
+    user_key, device_key, _ = kept_keys(redis_cache, verified)
+    assert {user_key, device_key} <= set(second)
+    assert middleware._keys_of_sessions[session_key] == (
+        f"accounts:user:{verified.user_id}",
+        f"accounts:otp-device:{verified.persistent_id}",
+    )
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_request(
+    redis_cache,  # noqa: F811
+    sessions_in_redis,
+    client,
+    verified,  # noqa: F811
+):
+    queue = reverse("cases:agency_queue")
+    assert client.get(queue).status_code == 200
+    assert client.get(queue).status_code == 200  # read ahead with the session
+    user = verified.user
+    user.is_active = False
+    user.save()
+    assert client.get(queue).status_code == 302
+
+
+def test_the_processs_memory_of_sessions_is_bounded(
+    redis_cache,  # noqa: F811
+    sessions_in_redis,
+    client,
+    verified,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setattr(middleware, "REMEMBERED_SESSIONS", 3)
+    monkeypatch.setattr(middleware, "_keys_of_sessions", {"a": (), "b": (), "c": ()})
+    assert client.get(reverse("cases:agency_queue")).status_code == 200
+    assert list(middleware._keys_of_sessions) == [
+        client.cookies[settings.SESSION_COOKIE_NAME].value
+    ]
 
 
 def test_a_citizen_reads_their_user_with_the_generation(
@@ -81,10 +172,11 @@ def test_a_citizen_reads_their_user_with_the_generation(
 
     (together,) = reads(redis_commands, "MGET")
     assert set(together) == {
+        session_key_of(redis_cache, client),
         redis_cache.make_key(f"accounts:user:{citizen.pk}"),
         redis_cache.make_key(GENERATION_KEY),
     }
-    assert len(reads(redis_commands, "GET")) == 1
+    assert reads(redis_commands, "GET") == []
 
 
 def test_a_value_is_handed_out_once_then_read_from_redis(redis_cache, rf):  # noqa: F811

@@ -15,7 +15,8 @@ the device is read from the database, and a forget Redis refused is noted, as fo
 (decision 61).
 
 Once the session names the user and the device, both are read from Redis in one round trip
-with the other keys a request reads (``core.readahead``).
+with the other keys a request reads (``core.readahead``); a session's later requests in the same
+process read them with the session itself, one round trip in all.
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 
 from pishkhan.core import outage, readahead
+from pishkhan.core.sessions import SessionStore
 
 from . import backends
 
 DEVICE_CACHE_SECONDS = 300
+# The keys each recent session's request read (``OTPMiddleware._read_session_ahead``), at most
+# this many sessions per process: a few hundred bytes each.
+REMEMBERED_SESSIONS = 10_000
+_keys_of_sessions: dict[str, tuple[str, ...]] = {}
 
 
 def _key(persistent_id: str) -> str:
@@ -62,7 +68,24 @@ def concrete_user(user: Any) -> Any:
 class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp has no types
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with readahead.request_scope():
+            self._read_session_ahead(request)
             return super().__call__(request)  # type: ignore[no-any-return]
+
+    def _read_session_ahead(self, request: HttpRequest) -> None:
+        """The session, with the keys its last request in this process read, in one round trip.
+
+        The session names the user and the device, so a first request reads it and then them
+        (two round trips); this process remembers which keys a session's request read, and the
+        session's next request reads them with the session itself. What is read is always this
+        request's: a key the session no longer names is left unread (``_read_ahead`` reads what
+        it names instead)."""
+        session = getattr(request, "session", None)
+        if not isinstance(session, SessionStore) or settings.SESSION_CACHE_ALIAS != "default":
+            return
+        session_key = session.session_key
+        remembered = _keys_of_sessions.get(session_key or "")
+        if session_key and remembered:
+            readahead.fetch(request, session.cache_key_prefix + session_key, *remembered)
 
     def _verify_user_sync(self, request: Any, user: Any) -> Any:
         self._read_ahead(request)
@@ -83,7 +106,11 @@ class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp ha
         persistent_id = session.get(DEVICE_ID_SESSION_KEY)
         if persistent_id:
             keys.append(_key(self._normalize_persistent_id(persistent_id)))
-        readahead.fetch(request, *keys)
+        readahead.fetch(request, *keys)  # none of them again if read with the session
+        if session.session_key:
+            if len(_keys_of_sessions) >= REMEMBERED_SESSIONS:
+                _keys_of_sessions.clear()
+            _keys_of_sessions[session.session_key] = tuple(keys)
 
     def _device_from_persistent_id(self, persistent_id: str) -> Any:
         if not getattr(settings, "REDIS_URL", ""):

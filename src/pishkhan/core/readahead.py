@@ -3,13 +3,15 @@
 A signed-in request reads its session, then three more keys one round trip each: its user, the
 staff's second-factor device and the catalogue's generation. Each round trip costs about 50 µs of
 the app's CPU and as much of Redis's, more than the reads themselves (docs/performance.md). The
-session has to come first (it names the user and the device); the other three are read together
-once it is there: ``fetch`` reads them and ``get`` hands each value out once, to the code that
-reads it as before. What a request reads twice (after a change of its own, say) goes to Redis the
-second time, so a value is never older than the start of the request that uses it.
+session names the user and the device, so on a session's first request in a process the other
+three are read together once it is there, and on its later ones with the session itself
+(``accounts.middleware.OTPMiddleware`` remembers which keys a session read): ``fetch`` reads them
+and ``get`` hands each value out once, to the code that reads it as before. What a request reads
+twice (after a change of its own, say) goes to Redis the second time, so a value is never older
+than the start of the request that uses it.
 
 Apps add their keys with ``register`` (a function of the request, so a key may depend on who is
-signed in); ``accounts.middleware.OTPMiddleware`` calls ``fetch`` where it resolves the user.
+signed in); ``accounts.middleware.OTPMiddleware`` calls ``fetch``.
 Outside a request, without Redis, and while Redis does not answer (decision 61: each reader then
 decides on its own), ``get`` is ``cache.get``.
 """
@@ -48,20 +50,35 @@ def request_scope() -> Iterator[None]:
 
 
 def fetch(request: HttpRequest, *keys: str) -> None:
-    """Read ``keys`` and the registered sources' keys in one round trip, for ``get``."""
+    """Read ``keys`` and the registered sources' keys in one round trip, for ``get``; keys this
+    request has read ahead already (and not yet used) are not read again."""
     if not getattr(settings, "REDIS_URL", "") or outage.trouble:
         return  # a process's own cache, or Redis held down: each reader on its own
-    wanted = [*keys, *(key for source in _sources for key in source(request))]
+    read = _read.get() or {}
+    wanted = [
+        key
+        for key in dict.fromkeys([*keys, *(key for source in _sources for key in source(request))])
+        if key not in read
+    ]
+    if not wanted:
+        return
     try:
         found = cache.get_many(wanted)
     except outage.ERRORS:
         return  # held down now; each reader falls back as it would have
-    _read.set({key: found.get(key) for key in wanted})
+    _read.set({**read, **{key: found.get(key) for key in wanted}})
 
 
-def get(key: str) -> Any:
-    """``cache.get(key)``, answered from this request's ``fetch`` the first time."""
+def has(key: str) -> bool:
+    """Whether ``key`` was read ahead in this request and not yet used."""
+    read = _read.get()
+    return read is not None and key in read
+
+
+def get(key: str, fallback: Any = cache) -> Any:
+    """``fallback.get(key)`` (the default cache's), answered from this request's ``fetch`` the
+    first time."""
     read = _read.get()
     if read is not None and key in read:
         return read.pop(key)
-    return cache.get(key)
+    return fallback.get(key)

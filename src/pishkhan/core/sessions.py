@@ -21,13 +21,14 @@ from typing import Any
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 
-from . import outage
+from . import outage, readahead
 
 
 class SessionStore(cached_db.SessionStore):
     def load(self) -> dict[str, Any]:
         try:
-            data = self._cache.get(self.cache_key)
+            # Read with the keys its request reads, when they are known (core.readahead).
+            data = readahead.get(self.cache_key, self._cache)
         except outage.ERRORS:
             outage.warn("sessions (read from the database)")
             return self._from_database(keep=False)
