@@ -67,18 +67,21 @@ def concrete_user(user: Any) -> Any:
 
 class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp has no types
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with readahead.request_scope():
+        token = readahead.begin()
+        try:
             self._read_session_ahead(request)
             return super().__call__(request)  # type: ignore[no-any-return]
+        finally:
+            readahead.end(token)
 
     def _read_session_ahead(self, request: HttpRequest) -> None:
         """The session, with the keys its last request in this process read, in one round trip.
 
         The session names the user and the device, so a first request reads it and then them
         (two round trips); this process remembers which keys a session's request read, and the
-        session's next request reads them with the session itself. What is read is always this
-        request's: a key the session no longer names is left unread (``_read_ahead`` reads what
-        it names instead)."""
+        session's next request reads them with the session itself. Only which keys are
+        remembered, never values: a key the session no longer names (another device) is read
+        and not used, and ``_read_ahead`` then reads the one it names."""
         session = getattr(request, "session", None)
         if not isinstance(session, SessionStore) or settings.SESSION_CACHE_ALIAS != "default":
             return
@@ -98,9 +101,8 @@ class OTPMiddleware(DjangoOTPMiddleware):  # type: ignore[misc]  # django-otp ha
         session = getattr(request, "session", None)
         if session is None or not getattr(settings, "REDIS_URL", ""):
             return
-        try:
-            user_id = session[SESSION_KEY]
-        except KeyError:
+        user_id = session.get(SESSION_KEY)
+        if user_id is None:
             return  # nobody is signed in: nothing of theirs to read
         keys = [backends.cache_key(user_id)]
         persistent_id = session.get(DEVICE_ID_SESSION_KEY)

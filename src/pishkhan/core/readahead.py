@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from django.conf import settings
@@ -39,14 +39,24 @@ def register(keys: Callable[[HttpRequest], list[str]]) -> None:
         _sources.append(keys)
 
 
+def begin() -> Token[dict[str, Any] | None]:
+    """A request starts: nothing read ahead yet. Give the token to ``end`` when it ends."""
+    return _read.set(None)
+
+
+def end(token: Token[dict[str, Any] | None]) -> None:
+    """The request ended: what ``fetch`` read for it goes."""
+    _read.reset(token)
+
+
 @contextmanager
 def request_scope() -> Iterator[None]:
-    """What ``fetch`` reads lives until the request ends (the middleware's ``__call__``)."""
-    token = _read.set(None)
+    """``begin`` and ``end`` around a block (the middleware calls them itself: cheaper)."""
+    token = begin()
     try:
         yield
     finally:
-        _read.reset(token)
+        end(token)
 
 
 def fetch(request: HttpRequest, *keys: str) -> None:
@@ -67,12 +77,6 @@ def fetch(request: HttpRequest, *keys: str) -> None:
     except outage.ERRORS:
         return  # held down now; each reader falls back as it would have
     _read.set({**read, **{key: found.get(key) for key in wanted}})
-
-
-def has(key: str) -> bool:
-    """Whether ``key`` was read ahead in this request and not yet used."""
-    read = _read.get()
-    return read is not None and key in read
 
 
 def get(key: str, fallback: Any = cache) -> Any:
