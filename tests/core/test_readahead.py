@@ -4,6 +4,9 @@ the session's first request in a process, with it afterwards."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 import redis.client
 from django.conf import settings
@@ -58,56 +61,64 @@ def session_key_of(redis_cache, client) -> str:  # noqa: F811
     )
 
 
+@dataclass
+class Officer:
+    cache: Any
+    client: Any
+    device: Any
+    queue: str
+
+
+@pytest.fixture
+def queue_opened(redis_cache, sessions_in_redis, client, verified) -> Officer:  # noqa: F811
+    """The officer (signed in with TOTP) opened the queue once, filling what is kept."""
+    queue = reverse("cases:agency_queue")
+    assert client.get(queue).status_code == 200
+    return Officer(redis_cache, client, verified, queue)
+
+
+def parts_of(officer: Officer) -> tuple[Any, Any, Any, str]:
+    return officer.cache, officer.client, officer.device, officer.queue
+
+
 def test_a_sessions_first_request_reads_the_session_then_the_rest_together(
-    redis_cache,  # noqa: F811
-    sessions_in_redis,
-    client,
-    verified,  # noqa: F811
+    queue_opened,
     redis_commands,
     monkeypatch,
 ):
-    queue = reverse("cases:agency_queue")
-    assert client.get(queue).status_code == 200  # fills what is kept
+    kept, client, device, queue = parts_of(queue_opened)
     monkeypatch.setattr(middleware, "_keys_of_sessions", {})  # as in another process
     redis_commands.clear()
 
     assert client.get(queue).status_code == 200
 
     (session_read,) = reads(redis_commands, "GET")
-    assert session_read == (session_key_of(redis_cache, client),)
+    assert session_read == (session_key_of(kept, client),)
     (together,) = reads(redis_commands, "MGET")
-    assert set(together) == set(kept_keys(redis_cache, verified))
+    assert set(together) == set(kept_keys(kept, device))
 
 
 def test_its_next_requests_read_everything_in_one_round_trip(
-    redis_cache,  # noqa: F811
-    sessions_in_redis,
-    client,
-    verified,  # noqa: F811
+    queue_opened,
     redis_commands,
 ):
-    queue = reverse("cases:agency_queue")
-    assert client.get(queue).status_code == 200
+    kept, client, device, queue = parts_of(queue_opened)
     redis_commands.clear()
 
     assert client.get(queue).status_code == 200
 
     assert reads(redis_commands, "GET") == []
     (together,) = reads(redis_commands, "MGET")
-    assert set(together) == {session_key_of(redis_cache, client), *kept_keys(redis_cache, verified)}
+    assert set(together) == {session_key_of(kept, client), *kept_keys(kept, device)}
 
 
 def test_a_key_the_session_no_longer_names_is_left_and_the_new_one_read(
-    redis_cache,  # noqa: F811
-    sessions_in_redis,
-    client,
-    verified,  # noqa: F811
+    queue_opened,
     redis_commands,
     monkeypatch,
 ):
     """The process remembers the keys a session read; what the session names now decides."""
-    queue = reverse("cases:agency_queue")
-    assert client.get(queue).status_code == 200
+    kept, client, device, queue = parts_of(queue_opened)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     stale = ("accounts:user:0",)  # as if the session had named someone else
     monkeypatch.setattr(middleware, "_keys_of_sessions", {session_key: stale})
@@ -115,14 +126,14 @@ def test_a_key_the_session_no_longer_names_is_left_and_the_new_one_read(
 
     response = client.get(queue)
 
-    assert response.status_code == 200 and response.context["user"] == verified.user
+    assert response.status_code == 200 and response.context["user"] == device.user
     first, second = reads(redis_commands, "MGET")
-    assert redis_cache.make_key("accounts:user:0") in first
-    user_key, device_key, _ = kept_keys(redis_cache, verified)
+    assert kept.make_key("accounts:user:0") in first
+    user_key, device_key, _ = kept_keys(kept, device)
     assert {user_key, device_key} <= set(second)
     assert middleware._keys_of_sessions[session_key] == (
-        f"accounts:user:{verified.user_id}",
-        f"accounts:otp-device:{verified.persistent_id}",
+        f"accounts:user:{device.user_id}",
+        f"accounts:otp-device:{device.persistent_id}",
     )
 
 
