@@ -49,7 +49,8 @@ def test_supervisor_drills_down_to_an_office_and_exports_a_table(page, server_ur
     _shot(page, "insights-office")
 
     page.get_by_role("link", name="درخواست‌های این دفتر در این دوره").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(OFFICE)
+    # The office's own page has the same words in its heading: wait for the requests' table.
+    expect(page.locator(".insights-requests .tracking-code").first).to_be_visible()
     codes = page.locator(".insights-requests .tracking-code").all_inner_texts()
     assert codes and all(re.fullmatch("[۰-۹]{12}", code) for code in codes), codes
     # Each code opens the request's read-only page for the supervisor (decision 67).
@@ -90,6 +91,10 @@ def test_supervisor_lists_the_provinces_requests_and_reads_one(page, server_url)
     # Only the online requests.
     page.get_by_label("مسیر ارائه").select_option("online")
     page.get_by_role("button", name="نمایش").click()
+    # The answer is a new page under the same heading: wait for it before reading its rows
+    # (all_inner_texts does not wait, and read the page being replaced in CI).
+    expect(page).to_have_url(re.compile(r"[?&]channel=online(&|$)"))
+    page.wait_for_load_state()
     places = page.locator(".province-requests .filed-at").all_inner_texts()
     assert places and set(places) == {"برخط"}, places
     assert_accessible(page)

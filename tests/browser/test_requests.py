@@ -118,6 +118,10 @@ def test_officer_asks_for_information_then_approves(page, browser, server_url):
     assert_accessible(page)
     page.get_by_label("وضعیت").select_option("in_review")
     page.get_by_role("button", name="پالایش").click()
+    # The filtered queue is a new page under the same heading: wait for it, or the row below
+    # could be read from the unfiltered page being replaced.
+    expect(page).to_have_url(re.compile(r"[?&]status=in_review(&|$)"))
+    page.wait_for_load_state()
     row = page.locator(".agency-queue tbody tr", has_text="۱۰۰۱").first  # filed at office 1001
     tracking = row.get_attribute("data-tracking")
     row.get_by_role("link").click()
