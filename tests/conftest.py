@@ -285,8 +285,10 @@ def _test_signing_key(settings, tmp_path_factory):
 def _forget_outage() -> None:
     from pishkhan.accounts import otp
     from pishkhan.core import outage, ratelimit
+    from pishkhan.notify import tasks
 
     outage.reset()
+    tasks.slots.known = None
     ratelimit._local.clear()
     otp._local_client_counts.clear()
 

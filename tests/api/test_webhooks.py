@@ -28,7 +28,6 @@ from pishkhan.api.models import ApiClient, DeliveryStatus, Webhook, WebhookDeliv
 from pishkhan.cases.demo import sample_values
 from pishkhan.cases.services import submit
 from pishkhan.catalog.models import Agency, Channel, Service
-from pishkhan.notify import tasks as notify_tasks
 from pishkhan.offices.models import Office
 from tests.api.test_agency import QUEUE, create
 from tests.cases.conftest import uploads_for
@@ -86,9 +85,9 @@ def _webhooks(settings):
     webhooks.forget()
     yield
     webhooks.forget()
-    # A test that runs as production does (no eager tasks) leaves the "run queued" flags set,
-    # with nothing to clear them: the next test's SMS or deliveries would wait for them.
-    cache.delete_many([webhooks.WAKE_KEY, notify_tasks.WAKE_KEY])
+    # A test that runs as production does (no eager tasks) leaves the "run queued" flag set,
+    # with nothing to clear it: the next test's deliveries would wait for it.
+    cache.delete(webhooks.WAKE_KEY)
 
 
 def set_webhook(name: str, url: str) -> tuple[str, str]:

@@ -78,18 +78,74 @@ def test_a_drain_leaves_a_refused_message_for_the_sweeper(monkeypatch, settings)
     assert message.status == OutboxStatus.SENT and message.attempts == 2
 
 
-def test_one_drain_is_queued_for_many_messages(django_capture_on_commit_callbacks, monkeypatch):
+@pytest.fixture
+def production_queue(settings, monkeypatch):
+    """Tasks behind a broker, as in production (not eager); the drains queued, not run, and the
+    clock fixed: ``clock[0]`` is the time ``queue_drain`` reads."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
     monkeypatch.setattr(tasks.drain, "apply_async", lambda *a, **k: queued.append(k))
-    cache.delete(tasks.WAKE_KEY)
+    clock = [1_800_000_000.3]
+    monkeypatch.setattr(tasks.time, "time", lambda: clock[0])
+    tasks.slots.known = None
+    cache.delete_many([tasks.wake_key(1_800_000_000 + n) for n in range(-1, 3)])
+    yield queued, clock
+    tasks.slots.known = None
+
+
+def test_one_drain_is_queued_for_a_second_of_messages(
+    production_queue, django_capture_on_commit_callbacks
+):
+    """The first message of a second queues a drain that starts after the second has ended, so
+    it finds every message of that second; the later ones queue nothing."""
+    queued, clock = production_queue
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(3):
             enqueue_sms("09121000001", f"پیام {i}", event="coalesced")
-    assert queued == [{"countdown": tasks.DRAIN_DELAY_SECONDS}]  # the flag holds until it starts
-    tasks.drain()  # the drain clears it first thing
+    assert len(queued) == 1
+    # Started 0.25 s after the second ends (1,800,000,001.0 + the margin for clocks).
+    assert queued[0]["countdown"] == pytest.approx(0.7 + tasks.DRAIN_MARGIN_SECONDS)
+    clock[0] += 0.5  # the same second
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue_sms("09121000001", "بعدی", event="coalesced")
-    assert len(queued) == 2
+        enqueue_sms("09121000001", "همان ثانیه", event="coalesced")
+    assert len(queued) == 1
+    clock[0] += 0.5  # the next second: a drain of its own
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_sms("09121000001", "ثانیه بعد", event="coalesced")
+    assert len(queued) == 2 and queued[1]["countdown"] == pytest.approx(
+        0.7 + tasks.DRAIN_MARGIN_SECONDS
+    )
+
+
+def test_a_process_that_knows_the_seconds_drain_is_queued_asks_redis_nothing(
+    production_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Another process queued this second's drain: this one learns it from the failed ``add``
+    (nothing queued twice) and does not ask again in the same second."""
+    queued, _clock = production_queue
+    cache.add(tasks.wake_key(1_800_000_000), "1", 60)  # another process's
+    asked = []
+    add = cache.add
+    monkeypatch.setattr(cache, "add", lambda *a, **k: asked.append(a[0]) or add(*a, **k))
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(4):
+            enqueue_sms("09121000001", f"پیام {i}", event="coalesced")
+    assert queued == [] and asked == [tasks.wake_key(1_800_000_000)]
+
+
+def test_without_a_broker_each_message_is_drained_at_once(
+    settings, django_capture_on_commit_callbacks
+):
+    """The embedded default runs tasks eagerly: a drain queued for later would run before the
+    second's other messages were committed, so each message's commit drains."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        first = enqueue_sms("09121000001", "یک", event="eager")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = enqueue_sms("09121000001", "دو", event="eager")
+    assert {m.status for m in OutboxMessage.objects.filter(pk__in=[first.pk, second.pk])} == {
+        OutboxStatus.SENT
+    }
 
 
 class Recorded:

@@ -5,12 +5,13 @@ once per row; the sweeper re-sends what a crash or a provider's hiccup left pend
 
 One drain for many messages, rather than a task per message: under load a task per SMS cost the
 worker a transaction and a commit (a disk flush) each, and every request a publish to the broker
-(docs/performance.md). ``notify.services`` queues a drain only when none is waiting."""
+(docs/performance.md). ``notify.services`` queues one drain per second at most (``queue_drain``)."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -52,10 +53,33 @@ def deliver_now(message_id: int) -> str:
 
 
 _SENT_FIELDS = ["attempts", "provider_id", "last_error", "status", "sent_at", "body"]
+# Messages are drained by time slots of DRAIN_DELAY_SECONDS: the first message committed in a
+# slot queues the slot's drain (WAKE_KEY:<slot> in Redis, added once across the processes), which
+# starts DRAIN_MARGIN_SECONDS after the slot has ended, so it finds every message committed in
+# the slot — and under load a hundred of them in one transaction rather than one each.
 WAKE_KEY = "pishkhan:outbox:drain-queued"
-WAKE_SECONDS = 60  # a lost drain task blocks new ones no longer than this (the sweeper covers)
+WAKE_SECONDS = 60  # how long a slot's key is kept: far longer than any slot
 DRAIN_BATCH = 100
 DRAIN_DELAY_SECONDS = 1.0
+# Web nodes and workers read different clocks; NTP keeps them within milliseconds of each other.
+DRAIN_MARGIN_SECONDS = 0.25
+
+
+class _Slots:
+    """The last slot this process knows has its drain queued (by itself or another process).
+
+    Knowing it, the process's later messages in the slot ask Redis nothing: one cache call per
+    process per second instead of one per message (under load it was the submission's most
+    expensive Redis round trip, docs/performance.md change 24)."""
+
+    known: int | None = None
+
+
+slots = _Slots()
+
+
+def wake_key(slot: int) -> str:
+    return f"{WAKE_KEY}:{slot}"
 
 
 def _send(message: OutboxMessage, backend: SmsBackend) -> str:
@@ -80,12 +104,7 @@ def _send(message: OutboxMessage, backend: SmsBackend) -> str:
 def drain(batch_size: int = DRAIN_BATCH) -> int:
     """Deliver the pending messages, oldest first, ``batch_size`` per transaction; return how many
     were sent. A message the provider refused for now stays pending for the sweeper."""
-    # Cleared before reading: a message committed from here on queues the next drain itself,
-    # and one committed before is seen by the reads below. A flag Redis would not clear expires.
-    try:
-        cache.delete(WAKE_KEY)
-    except outage.ERRORS:
-        outage.warn("text message wake-ups")
+    # Queued after its slot ended (queue_drain): every message of the slot is committed by now.
     sent = last_pk = 0
     backend = sms_backend()
     while True:
@@ -124,29 +143,44 @@ def _save_outcomes(batch: list[OutboxMessage]) -> None:
 
 
 def queue_drain() -> None:
-    """Queue a drain unless one is already waiting (one cache call per message). The drain
-    starts DRAIN_DELAY_SECONDS later, so that under load it finds many messages to send in one
-    transaction instead of one; a second is nothing next to an SMS's own way to the phone.
+    """Make sure a drain will run after this message's commit (the caller's commit callback).
 
-    Without Redis (the flag's cache and the broker, decision 61) nothing is queued and the message
+    In production, per time slot (the constants above): the first message of a slot, in any
+    process, queues the slot's drain to start just after the slot ends; the slot's later messages
+    know it is queued (the cache's ``add`` failed, or this process remembers) and queue nothing.
+    A drain that started before a message's commit cannot have been queued for its slot, so
+    nothing waits for the sweeper. In the embedded default (tasks run eagerly, no broker) the
+    drain runs here and now, for each message.
+
+    Without Redis (the slot's key and the broker, decision 61) nothing is queued and the message
     stays pending in the outbox: the sweeper (``deliver_pending``, every minute by Celery beat)
     queues a drain once the broker answers again. The caller's request is not failed for it."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        drain.apply_async()
+        return
+    now = time.time()
+    slot = int(now // DRAIN_DELAY_SECONDS)
+    if slot == slots.known:
+        return
     try:
-        queued = cache.add(WAKE_KEY, "1", WAKE_SECONDS)
+        queued = cache.add(wake_key(slot), "1", WAKE_SECONDS)
     except outage.ERRORS:
         outage.warn("text message wake-ups (the sweeper sends)")
         return
-    if not queued:
-        return
-    try:
-        drain.apply_async(countdown=DRAIN_DELAY_SECONDS)
-    except outage.QUEUE_ERRORS as exc:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise  # the drain ran here (no broker): its own trouble, not Redis's
-        outage.failed("text message wake-ups (the sweeper sends)", exc)
-        # So that the next message tries again, rather than waiting for the flag to expire.
-        with contextlib.suppress(*outage.ERRORS):
-            cache.delete(WAKE_KEY)
+    if queued:
+        try:
+            drain.apply_async(
+                countdown=(slot + 1) * DRAIN_DELAY_SECONDS - now + DRAIN_MARGIN_SECONDS
+            )
+        except outage.QUEUE_ERRORS as exc:
+            outage.failed("text message wake-ups (the sweeper sends)", exc)
+            # So that the slot's next message tries again.
+            with contextlib.suppress(*outage.ERRORS):
+                cache.delete(wake_key(slot))
+            return
+    # Queued here, or by another process (which, if the broker refused it, removed the key: this
+    # process's later messages of the slot then wait for the sweeper, as without Redis).
+    slots.known = slot
 
 
 @shared_task  # type: ignore[untyped-decorator]
