@@ -5,6 +5,8 @@ from importlib import import_module
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
+from pishkhan.core.workdays import WorkingCalendar
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pishkhan.settings")
 application = get_wsgi_application()
 
@@ -16,4 +18,8 @@ application = get_wsgi_application()
 # runs once in the master before it forks, so the workers also keep those memory pages
 # shared instead of copying them when a collection touches them. See docs/performance.md (20).
 import_module(settings.ROOT_URLCONF)
+# The holiday package loads a country's module and its tables the first time a calendar is built
+# (about 40 ms): done here, before the fork, each worker's first submission does not pay for it.
+# No database is touched (the overrides are read per process, core.calendar).
+WorkingCalendar()
 gc.freeze()
